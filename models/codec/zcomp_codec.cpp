@@ -1,0 +1,10 @@
+#include "codec/zcomp_codec.h"
+
+namespace cdma::codec {
+
+ZcompCodec::ZcompCodec(ElementWidth element, MaskLayout layout, simd::Isa isa)
+    : config_{layout == MaskLayout::kInterleaved ? Algorithm::kZcompInterleaved : Algorithm::kZcompSeparate,
+              element, 0},
+      packer_(element, kVectorBytes, layout, isa) {}
+
+}  // namespace cdma::codec

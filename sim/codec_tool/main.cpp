@@ -1,0 +1,294 @@
+// cdma-codec: inspect, compress and decompress activation files with the golden codecs, and generate
+// synthetic activations. Run `cdma-codec --help` for the commands.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "codec/chunked_stream.h"
+#include "codec/simd/dispatch.h"
+#include "codec_report.h"
+#include "tensor/activation_generator.h"
+#include "tensor/npy_file.h"
+
+using namespace cdma;
+
+namespace {
+
+// A failure the user caused (bad file, bad option): printed as one line, exit status 1.
+struct UserError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+codec::Bytes read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw UserError(path + ": cannot open");
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  const std::string s = ss.str();
+  return codec::Bytes(s.begin(), s.end());
+}
+
+void write_file(const std::string& path, const codec::Bytes& b) {
+  std::ofstream f(path, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+  if (!f) throw UserError(path + ": cannot write");
+}
+
+codec::ElementWidth width_of(tensor::DType t) {
+  switch (tensor::element_bytes(t)) {
+    case 1:
+      return codec::ElementWidth::k8;
+    case 2:
+      return codec::ElementWidth::k16;
+    default:
+      return codec::ElementWidth::k32;
+  }
+}
+
+std::string shape_string(const std::vector<uint64_t>& shape) {
+  std::string s = "(";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+std::vector<uint64_t> parse_shape(const std::string& text) {
+  std::vector<uint64_t> shape;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    size_t used = 0;
+    unsigned long long v = 0;
+    try {
+      v = std::stoull(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != item.size() || item.empty() || item[0] == '-')
+      throw UserError("--shape: bad dimension '" + item + "'");
+    shape.push_back(v);
+  }
+  if (shape.empty()) throw UserError("--shape: expected comma-separated dimensions, e.g. 64,56,56");
+  return shape;
+}
+
+std::vector<codec::CodecConfig> configs_for(const std::vector<std::string>& names, codec::ElementWidth w) {
+  std::vector<codec::CodecConfig> out;
+  for (const std::string& name : names) {
+    codec::CodecConfig c;
+    c.element = w;
+    // "zl" alone means both levels the paper-era comparison uses; "zl-N" picks one.
+    if (name.rfind("zl-", 0) == 0) {
+      c.algorithm = codec::Algorithm::kZl;
+      try {
+        c.zlib_level = std::stoi(name.substr(3));
+      } catch (const std::exception&) {
+        throw UserError("bad zlib level in '" + name + "'");
+      }
+    } else {
+      try {
+        c.algorithm = codec::parse_algorithm(name);
+      } catch (const std::invalid_argument& e) {
+        throw UserError(e.what());
+      }
+    }
+    try {
+      codec::validate(c);
+    } catch (const std::invalid_argument& e) {
+      throw UserError(name + ": " + e.what());
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+int cmd_info(const std::string& path, const std::vector<std::string>& algorithms, double min_seconds,
+             bool json) {
+  const tensor::NpyArray a = tensor::read_npy(path);
+  const size_t e = tensor::element_bytes(a.dtype);
+  const double density = tensor::measured_density(a.data, e);
+  std::vector<tools::CodecMeasurement> results;
+  for (const codec::CodecConfig& c : configs_for(algorithms, width_of(a.dtype))) {
+    results.push_back(tools::measure(*codec::make_codec(c), a.data, min_seconds));
+  }
+  bool all_ok = true;
+  for (const auto& r : results) all_ok = all_ok && r.round_trip_ok;
+  if (json) {
+    nlohmann::json j;
+    j["file"] = path;
+    j["dtype"] = tensor::to_string(a.dtype);
+    j["shape"] = a.shape;
+    j["bytes"] = a.data.size();
+    j["density"] = density;
+    j["simd"] = codec::simd::to_string(codec::simd::best_isa());
+    for (const auto& r : results) {
+      j["codecs"].push_back({{"name", r.name},
+                             {"compressed_bytes", r.compressed_bytes},
+                             {"ratio", r.ratio},
+                             {"compress_gbps", r.compress_gbps},
+                             {"decompress_gbps", r.decompress_gbps},
+                             {"round_trip_ok", r.round_trip_ok}});
+    }
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::printf(
+        "file     %s\ndtype    %s\nshape    %s\nbytes    %zu\ndensity  %.4f (fraction of non-zero elements)\n"
+        "simd     %s\n\n",
+        path.c_str(), tensor::to_string(a.dtype), shape_string(a.shape).c_str(), a.data.size(), density,
+        codec::simd::to_string(codec::simd::best_isa()));
+    std::printf("%-10s %14s %8s %15s %17s %11s\n", "codec", "compressed B", "ratio", "compress GB/s",
+                "decompress GB/s", "round trip");
+    for (const auto& r : results) {
+      std::printf("%-10s %14llu %8.3f %15.2f %17.2f %11s\n", r.name.c_str(),
+                  static_cast<unsigned long long>(r.compressed_bytes), r.ratio, r.compress_gbps,
+                  r.decompress_gbps, r.round_trip_ok ? "ok" : "MISMATCH");
+    }
+    if (width_of(a.dtype) == codec::ElementWidth::k32) {
+      std::printf("\nZV closed form for fp32: 1 / (density + 1/32) = %.3f\n", 1.0 / (density + 1.0 / 32.0));
+    }
+  }
+  if (!all_ok) {
+    std::fprintf(stderr, "cdma-codec: error: a round trip did not return the original bytes\n");
+    return 3;
+  }
+  return 0;
+}
+
+int cmd_compress(const std::string& in, const std::string& out, const std::string& algorithm, int level,
+                 const std::string& element, uint32_t chunk) {
+  const codec::Bytes data = read_file(in);
+  codec::ElementWidth w = codec::ElementWidth::k32;
+  if (!element.empty()) {
+    try {
+      w = codec::parse_element_width(element);
+    } catch (const std::invalid_argument& e) {
+      throw UserError(std::string("--element: ") + e.what());
+    }
+  } else if (in.size() >= 4 && in.substr(in.size() - 4) == ".npy") {
+    w = width_of(tensor::parse_npy(data, in).dtype);  // validates the file too
+  }
+  codec::CodecConfig c = configs_for({algorithm}, w).front();
+  if (c.algorithm == codec::Algorithm::kZl && algorithm == "zl") c.zlib_level = level;
+  const auto codec = codec::make_codec(c);
+  if (chunk == 0 || chunk % codec->block_bytes() != 0) {
+    throw UserError("--chunk must be a positive multiple of " + std::to_string(codec->block_bytes()) +
+                    " for " + codec->name());
+  }
+  codec::ChunkedEncoder enc(*codec, chunk);
+  enc.append(data);
+  const codec::Bytes container = enc.finish();
+  // Check before writing: the file must decode to the input.
+  codec::Bytes back;
+  const codec::Status s = codec::decompress_chunked(container, back);
+  if (!s || back != data) throw std::runtime_error("internal error: compressed stream does not round-trip");
+  write_file(out, container);
+  std::printf("%s -> %s: %zu -> %zu bytes (payload ratio %.3f, %zu chunks of %u bytes, %s)\n", in.c_str(),
+              out.c_str(), data.size(), container.size(), enc.stats().ratio(), enc.chunks().size(), chunk,
+              codec->name().c_str());
+  return 0;
+}
+
+int cmd_decompress(const std::string& in, const std::string& out) {
+  const codec::Bytes container = read_file(in);
+  codec::Bytes data;
+  const codec::Status s = codec::decompress_chunked(container, data);
+  if (!s) throw UserError(in + ": " + s.to_string());
+  write_file(out, data);
+  std::printf("%s -> %s: %zu -> %zu bytes\n", in.c_str(), out.c_str(), container.size(), data.size());
+  return 0;
+}
+
+int cmd_generate(const std::string& out, const std::string& shape, const std::string& dtype, double density,
+                 double clustering, uint64_t seed) {
+  tensor::ActivationSpec spec;
+  try {
+    spec.dtype = tensor::parse_dtype(dtype);
+  } catch (const std::invalid_argument& e) {
+    throw UserError(std::string("--dtype: ") + e.what());
+  }
+  spec.density = density;
+  spec.clustering = clustering;
+  spec.seed = seed;
+  try {
+    tensor::validate(spec);
+  } catch (const std::invalid_argument& e) {
+    throw UserError(e.what());
+  }
+  const tensor::NpyArray a = tensor::generate_npy(spec, parse_shape(shape));
+  tensor::write_npy(out, a);
+  std::printf("%s: %s %s, density %.4f (target %.4f), clustering %.2f, seed %llu\n", out.c_str(),
+              tensor::to_string(a.dtype), shape_string(a.shape).c_str(),
+              tensor::measured_density(a.data, tensor::element_bytes(a.dtype)), density, clustering,
+              static_cast<unsigned long long>(seed));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cdma-codec: the golden activation codecs (ZV, RL, ZL, ZCOMP) on .npy files"};
+  app.require_subcommand(1);
+
+  std::string path, out, algorithm = "zv", element, dtype = "float32", shape = "64,56,56";
+  std::vector<std::string> algorithms = {"zv", "rl", "zl-1", "zl-6", "zcomp-i", "zcomp-s"};
+  double min_seconds = 0.2, density = 0.35, clustering = 0.0;
+  int level = 6;
+  uint32_t chunk = 65536;
+  uint64_t seed = 1;
+  bool json = false;
+
+  auto* info = app.add_subcommand("info", "print shape, density, and each codec's ratio and throughput");
+  info->add_option("file", path, ".npy file (float32, float16, int8, uint8; C order)")->required();
+  info->add_option("-a,--algorithms", algorithms, "codecs to measure: none zv rl zl-N zcomp-i zcomp-s")
+      ->delimiter(',')
+      ->capture_default_str();
+  info->add_option("--min-seconds", min_seconds, "time each direction for at least this long")
+      ->capture_default_str();
+  info->add_flag("--json", json, "print JSON instead of a table");
+
+  auto* comp = app.add_subcommand("compress", "compress a file into a chunked container (.cdz)");
+  comp->add_option("input", path, "input file (.npy or raw bytes)")->required();
+  comp->add_option("output", out, "output container")->required();
+  comp->add_option("-a,--algorithm", algorithm, "none, zv, rl, zl, zl-N, zcomp-i, zcomp-s")
+      ->capture_default_str();
+  comp->add_option("-l,--level", level, "zlib level for zl (1..9)")->capture_default_str();
+  comp->add_option("-e,--element", element,
+                   "element width (8/16/32, fp32, fp16, bf16, int8); default: from .npy dtype, else 32");
+  comp->add_option("-c,--chunk", chunk, "chunk size in bytes (a multiple of the codec block)")
+      ->capture_default_str();
+
+  auto* decomp = app.add_subcommand("decompress", "decompress a .cdz container (checks every checksum)");
+  decomp->add_option("input", path, "container")->required();
+  decomp->add_option("output", out, "output file")->required();
+
+  auto* gen = app.add_subcommand("generate", "write synthetic ReLU-like activations to a .npy file");
+  gen->add_option("output", out, ".npy file to write")->required();
+  gen->add_option("-s,--shape", shape, "comma-separated dimensions")->capture_default_str();
+  gen->add_option("-t,--dtype", dtype, "float32, float16, int8 or uint8")->capture_default_str();
+  gen->add_option("-d,--density", density, "fraction of non-zero elements, 0..1")->capture_default_str();
+  gen->add_option("-k,--clustering", clustering, "zero clustering, 0 (scattered) .. <1 (long runs)")
+      ->capture_default_str();
+  gen->add_option("--seed", seed, "random seed")->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*info) return cmd_info(path, algorithms, min_seconds, json);
+    if (*comp) return cmd_compress(path, out, algorithm, level, element, chunk);
+    if (*decomp) return cmd_decompress(path, out);
+    if (*gen) return cmd_generate(out, shape, dtype, density, clustering, seed);
+  } catch (const UserError& e) {
+    std::fprintf(stderr, "cdma-codec: error: %s\n", e.what());
+    return 1;
+  } catch (const tensor::NpyError& e) {
+    std::fprintf(stderr, "cdma-codec: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cdma-codec: internal error: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}
