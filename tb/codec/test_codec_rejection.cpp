@@ -59,7 +59,9 @@ TEST_P(Rejection, BitFlipsAreRejectedOrChangeTheOutput) {
       ASSERT_EQ(out, data) << "flip of bit " << bit << " silently changed the output";
     }
   }
-  if (GetParam().algorithm == Algorithm::kZl) EXPECT_GT(rejected, c.size() * 8 * 9 / 10);
+  if (GetParam().algorithm == Algorithm::kZl) {
+    EXPECT_GT(rejected, c.size() * 8 * 9 / 10);
+  }
 }
 
 TEST_P(Rejection, GarbageNeverCrashes) {

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "tensor/activation_generator.h"
 #include "tensor/npy_file.h"
 
 namespace {
