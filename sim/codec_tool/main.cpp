@@ -234,7 +234,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   std::string path, out, algorithm = "zv", element, dtype = "float32", shape = "64,56,56";
-  std::vector<std::string> algorithms = {"zv", "rl", "zl-1", "zl-6", "zcomp-i", "zcomp-s"};
+  std::vector<std::string> algorithms = {"none", "zv", "rl", "zl-1", "zl-6", "zcomp-i", "zcomp-s"};
   double min_seconds = 0.2, density = 0.35, clustering = 0.0;
   int level = 6;
   uint32_t chunk = 65536;
