@@ -50,15 +50,34 @@ bool get_varint(ByteSpan in, size_t* pos, uint64_t* value, Status* error) {
 
 // Element view of a byte buffer whose last element may be partial (it reads as zero-padded).
 class Elements {
+  static bool is_zero_partial(const uint8_t* p, size_t n) {
+    for (size_t b = 0; b < n; ++b) {
+      if (p[b] != 0) return false;
+    }
+    return true;
+  }
+
  public:
   Elements(ByteSpan bytes, unsigned e) : bytes_(bytes), e_(e), count_((bytes.size() + e - 1) / e) {}
   size_t count() const { return count_; }
   bool is_zero(size_t i) const {
     const size_t off = i * e_;
-    const size_t n = off + e_ <= bytes_.size() ? e_ : bytes_.size() - off;
-    uint64_t v = 0;
-    std::memcpy(&v, bytes_.data() + off, n);
-    return v == 0;
+    const uint8_t* p = bytes_.data() + off;
+    if (off + e_ > bytes_.size()) return is_zero_partial(p, bytes_.size() - off);
+    // Fixed-size loads: a variable-length memcpy per element costs a library call.
+    switch (e_) {
+      case 4: {
+        uint32_t v;
+        std::memcpy(&v, p, 4);
+        return v == 0;
+      }
+      case 2: {
+        uint16_t v;
+        std::memcpy(&v, p, 2);
+        return v == 0;
+      }
+      default: return *p == 0;
+    }
   }
   // Copies elements [first, first + n) into out, zero-padding a partial last element; returns bytes written.
   size_t copy(size_t first, size_t n, uint8_t* out) const {
