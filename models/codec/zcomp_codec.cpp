@@ -3,8 +3,8 @@
 namespace cdma::codec {
 
 ZcompCodec::ZcompCodec(ElementWidth element, MaskLayout layout, simd::Isa isa)
-    : config_{layout == MaskLayout::kInterleaved ? Algorithm::kZcompInterleaved : Algorithm::kZcompSeparate,
-              element, 0},
-      packer_(element, kVectorBytes, layout, isa) {}
+    : MaskCodec({layout == MaskLayout::kInterleaved ? Algorithm::kZcompInterleaved : Algorithm::kZcompSeparate,
+                 element, 0},
+                kVectorBytes, layout, isa) {}
 
 }  // namespace cdma::codec
