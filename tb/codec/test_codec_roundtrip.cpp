@@ -29,7 +29,9 @@ void expect_round_trip(const Codec& codec, ByteSpan data, size_t in_align, size_
   const MutableByteSpan back(back_store.data() + 1, data.size());
   const Status s = codec.decompress(compressed, back);
   ASSERT_TRUE(s.is_ok()) << s.to_string();
-  if (!data.empty()) ASSERT_EQ(0, std::memcmp(back.data(), data.data(), data.size()));
+  if (!data.empty()) {
+    ASSERT_EQ(0, std::memcmp(back.data(), data.data(), data.size()));
+  }
   // Nothing written outside the output.
   EXPECT_EQ(back_store.front(), 0xAB);
   EXPECT_EQ(back_store[data.size() + 1], 0xAB);

@@ -1,0 +1,125 @@
+#include "compression/compression_unit.h"
+
+#include <stdexcept>
+
+namespace cdma::compression {
+
+using sc_core::sc_time;
+
+CompressionUnit::CompressionUnit(const sc_core::sc_module_name& name, const config::CompressionUnitConfig& cfg,
+                                 tlmx::TimingMode mode, unsigned queue_depth)
+    : sc_module(name),
+      port("port", mode, queue_depth, [this](tlm::tlm_generic_payload& t, sc_time& d) { handle(t, d); }),
+      memory("memory", mode),
+      cfg_(cfg),
+      datapath_(std::string(this->name()) + ".datapath", cfg.throughput_gbps(codec::Algorithm::kZv)),
+      pipeline_latency_(cfg.pipeline_cycles / cfg.clock_ghz, sc_core::SC_NS),
+      log_(tlmx::module_logger(this->name())) {
+  if (cfg.backend != "model") {
+    throw std::invalid_argument(std::string(this->name()) + ": compression backend '" + cfg.backend +
+                                "' is not available in this build (only 'model')");
+  }
+}
+
+sc_time CompressionUnit::datapath_time(codec::Algorithm a, uint64_t bytes) const {
+  return sc_time(static_cast<double>(bytes) / cfg_.throughput_gbps(a), sc_core::SC_NS);
+}
+
+const codec::Codec& CompressionUnit::codec_for(const codec::CodecConfig& c) {
+  auto key = std::make_tuple(static_cast<int>(c.algorithm), static_cast<int>(c.element), c.zlib_level);
+  auto& slot = codecs_[key];
+  if (!slot) slot = codec::make_codec(c);
+  return *slot;
+}
+
+void CompressionUnit::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  auto* ext = trans.get_extension<tlmx::ChunkExtension>();
+  if (ext == nullptr) {
+    ++passthrough_;
+    memory.transport(trans, delay);
+    return;
+  }
+  if (ext->op == tlmx::ChunkExtension::Op::kCompressRead && trans.is_read()) {
+    compress_read(trans, *ext, delay);
+  } else if (ext->op == tlmx::ChunkExtension::Op::kDecompressWrite && trans.is_write()) {
+    decompress_write(trans, *ext, delay);
+  } else {
+    ++errors_;
+    log_->error("unsupported chunk operation for command {}", static_cast<int>(trans.get_command()));
+    trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+  }
+}
+
+void CompressionUnit::compress_read(tlm::tlm_generic_payload& trans, tlmx::ChunkExtension& ext, sc_time& delay) {
+  const codec::Codec& c = codec_for(ext.codec);
+  const uint32_t raw_len = ext.original_bytes;
+  if (trans.get_data_length() < c.max_compressed_size(raw_len)) {
+    ++errors_;
+    log_->error("buffer of {} B cannot hold a compressed chunk of {} B", trans.get_data_length(), raw_len);
+    trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return;
+  }
+  codec::Bytes raw(raw_len);
+  tlm::tlm_generic_payload rd;
+  rd.set_command(tlm::TLM_READ_COMMAND);
+  rd.set_address(trans.get_address());
+  rd.set_data_ptr(raw.data());
+  rd.set_data_length(raw_len);
+  rd.set_streaming_width(raw_len);
+  rd.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  memory.transport(rd, delay);
+  if (rd.is_response_error()) {
+    trans.set_response_status(rd.get_response_status());
+    return;
+  }
+  ext.compressed_bytes = static_cast<uint32_t>(
+      c.compress(raw, codec::MutableByteSpan(trans.get_data_ptr(), trans.get_data_length())));
+  const sc_time now = sc_core::sc_time_stamp();
+  const sc_time end = datapath_.reserve_for(now + delay, datapath_time(ext.codec.algorithm, raw_len), raw_len);
+  delay = end + pipeline_latency_ - now;
+  raw_bytes_ += raw_len;
+  compressed_bytes_ += ext.compressed_bytes;
+  ++chunks_;
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void CompressionUnit::decompress_write(tlm::tlm_generic_payload& trans, tlmx::ChunkExtension& ext, sc_time& delay) {
+  const codec::Codec& c = codec_for(ext.codec);
+  codec::Bytes raw(ext.original_bytes);
+  const codec::Status s =
+      c.decompress(codec::ByteSpan(trans.get_data_ptr(), trans.get_data_length()), codec::MutableByteSpan(raw));
+  if (!s) {
+    ++errors_;
+    log_->error("corrupt compressed chunk for 0x{:x}: {}", trans.get_address(), s.to_string());
+    trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return;
+  }
+  const sc_time now = sc_core::sc_time_stamp();
+  const sc_time end = datapath_.reserve_for(now + delay, datapath_time(ext.codec.algorithm, raw.size()), raw.size());
+  delay = end + pipeline_latency_ - now;
+  tlm::tlm_generic_payload wr;
+  wr.set_command(tlm::TLM_WRITE_COMMAND);
+  wr.set_address(trans.get_address());
+  wr.set_data_ptr(raw.data());
+  wr.set_data_length(static_cast<unsigned>(raw.size()));
+  wr.set_streaming_width(static_cast<unsigned>(raw.size()));
+  wr.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  memory.transport(wr, delay);
+  trans.set_response_status(wr.get_response_status());
+  raw_bytes_ += raw.size();
+  compressed_bytes_ += trans.get_data_length();
+  ++chunks_;
+}
+
+nlohmann::json CompressionUnit::stats(const sc_time& elapsed) const {
+  return {{"chunks", chunks_},
+          {"raw_bytes", raw_bytes_},
+          {"compressed_bytes", compressed_bytes_},
+          {"ratio", codec::compression_ratio(raw_bytes_, compressed_bytes_)},
+          {"errors", errors_},
+          {"passthrough", passthrough_},
+          {"datapath", datapath_.stats(elapsed)},
+          {"port", port.stats(elapsed)}};
+}
+
+}  // namespace cdma::compression

@@ -1,0 +1,51 @@
+// The (de)compression unit beside one GPU memory controller, on the DRAM side of the crossbar. Offload: it reads
+// the raw chunk from its controller and returns the compressed bytes (only those cross the crossbar). Prefetch:
+// it expands compressed bytes and writes the raw chunk to its controller. The bytes are the golden codecs'; the
+// timing is a datapath of bytes_per_cycle[algorithm] x clock plus a pipeline latency. Transactions without a
+// ChunkExtension pass through untouched.
+#pragma once
+
+#include <systemc>
+
+#include <map>
+#include <memory>
+#include <tuple>
+
+#include "codec/codec.h"
+#include "config/platform_config.h"
+#include "tlm/bandwidth_resource.h"
+#include "tlm/chunk_extension.h"
+#include "tlm/initiator_port.h"
+#include "tlm/module_logger.h"
+#include "tlm/target_port.h"
+
+namespace cdma::compression {
+
+class CompressionUnit : public sc_core::sc_module {
+ public:
+  tlmx::TargetPort port;        // from the crossbar
+  tlmx::InitiatorPort memory;   // to this channel's memory controller
+
+  CompressionUnit(const sc_core::sc_module_name& name, const config::CompressionUnitConfig& cfg,
+                  tlmx::TimingMode mode, unsigned queue_depth);
+
+  // Datapath time for `bytes` of uncompressed data with algorithm `a`.
+  sc_core::sc_time datapath_time(codec::Algorithm a, uint64_t bytes) const;
+  const tlmx::BandwidthResource& datapath() const { return datapath_; }
+  nlohmann::json stats(const sc_core::sc_time& elapsed) const;
+
+ private:
+  void handle(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  void compress_read(tlm::tlm_generic_payload& trans, tlmx::ChunkExtension& ext, sc_core::sc_time& delay);
+  void decompress_write(tlm::tlm_generic_payload& trans, tlmx::ChunkExtension& ext, sc_core::sc_time& delay);
+  const codec::Codec& codec_for(const codec::CodecConfig& c);
+
+  const config::CompressionUnitConfig& cfg_;
+  tlmx::BandwidthResource datapath_;
+  sc_core::sc_time pipeline_latency_;
+  std::map<std::tuple<int, int, int>, std::unique_ptr<codec::Codec>> codecs_;
+  uint64_t raw_bytes_ = 0, compressed_bytes_ = 0, chunks_ = 0, errors_ = 0, passthrough_ = 0;
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+}  // namespace cdma::compression

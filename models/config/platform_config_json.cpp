@@ -1,0 +1,479 @@
+#include "config/platform_config_json.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <utility>
+
+namespace cdma::config {
+
+namespace {
+
+using Json = nlohmann::json;
+
+const char* const kBytesPerCyclePath = "gpu.compression.bytes_per_cycle";
+const char* const kAlgorithmList = " (expected none, zv, rl, zl, zcomp-i or zcomp-s)";
+
+std::string join(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+[[noreturn]] void fail(const std::string& source, const std::string& path, const std::string& problem) {
+  throw ConfigError(source + ": " + (path.empty() ? "" : path + ": ") + problem);
+}
+
+// Optimal string alignment distance: Levenshtein plus adjacent transpositions, the usual typing slips.
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// " (did you mean 'x'?)" when one known key is close; nothing when the guess would be noise.
+std::string suggestion(const std::string& key, const std::vector<std::string>& known) {
+  const size_t limit = std::min<size_t>(2, std::max<size_t>(1, key.size() / 2));
+  const std::string* best = nullptr;
+  size_t best_distance = limit + 1;
+  for (const std::string& k : known) {
+    const size_t dist = edit_distance(key, k);
+    if (dist < best_distance) {
+      best = &k;
+      best_distance = dist;
+    }
+  }
+  return best ? " (did you mean '" + *best + "'?)" : "";
+}
+
+std::string describe(const Json& v) {
+  return v.is_number() ? v.dump() : std::string(v.type_name());
+}
+
+// Which text supplied each JSON path: the file, or the last --set override whose path covers it.
+class Sources {
+ public:
+  explicit Sources(std::string base) : base_(std::move(base)) {}
+
+  void add_override(std::string path, std::string label) {
+    overrides_.emplace_back(std::move(path), std::move(label));
+  }
+
+  const std::string& of(const std::string& path) const { return of_any({path}); }
+
+  // For a cross-field rule every field involved is a suspect; the latest override among them is the likely
+  // cause.
+  const std::string& of_any(const std::vector<std::string>& paths) const {
+    for (auto it = overrides_.rbegin(); it != overrides_.rend(); ++it) {
+      for (const std::string& p : paths) {
+        if (covers(it->first, p)) return it->second;
+      }
+    }
+    return base_;
+  }
+
+ private:
+  static bool covers(const std::string& prefix, const std::string& path) {
+    return path.compare(0, prefix.size(), prefix) == 0 &&
+           (path.size() == prefix.size() || path[prefix.size()] == '.');
+  }
+
+  std::string base_;
+  std::vector<std::pair<std::string, std::string>> overrides_;
+};
+
+void expect_object(const Json& j, const std::string& path, const Sources& sources) {
+  if (!j.is_object()) fail(sources.of(path), path, std::string("expected an object, got ") + j.type_name());
+}
+
+// Reads the fields of one JSON object onto a struct; finish() then rejects every key no read asked for.
+class ObjectReader {
+ public:
+  ObjectReader(const Json& j, std::string path, const Sources& sources)
+      : j_(j), path_(std::move(path)), sources_(sources) {
+    expect_object(j_, path_, sources_);
+  }
+
+  void field(const char* key, double& out) {
+    if (const Json* v = find(key)) {
+      if (!v->is_number()) fail_at(key, std::string("expected a number, got ") + v->type_name());
+      out = v->get<double>();
+    }
+  }
+  void field(const char* key, uint32_t& out) { unsigned_field(key, out); }
+  void field(const char* key, uint64_t& out) { unsigned_field(key, out); }
+  void field(const char* key, std::string& out) {
+    if (const Json* v = find(key)) {
+      if (!v->is_string()) fail_at(key, std::string("expected a string, got ") + describe(*v));
+      out = v->get<std::string>();
+    }
+  }
+
+  template <class Parse>
+  void section(const char* key, Parse&& parse) {
+    if (const Json* v = find(key)) {
+      ObjectReader r(*v, join(path_, key), sources_);
+      parse(r);
+      r.finish();
+    }
+  }
+
+  // What an unknown key is called, and what to append when nothing is close enough to suggest.
+  void describe_unknown(std::string noun, std::string expected) {
+    unknown_noun_ = std::move(noun);
+    expected_ = std::move(expected);
+  }
+
+  void finish() const {
+    for (const auto& item : j_.items()) {
+      if (std::find(known_.begin(), known_.end(), item.key()) != known_.end()) continue;
+      const std::string hint = suggestion(item.key(), known_);
+      fail_at(item.key(), "unknown " + unknown_noun_ + (hint.empty() ? expected_ : hint));
+    }
+  }
+
+ private:
+  const Json* find(const char* key) {
+    known_.emplace_back(key);
+    const auto it = j_.find(key);
+    return it == j_.end() ? nullptr : &*it;
+  }
+
+  [[noreturn]] void fail_at(const std::string& key, const std::string& problem) const {
+    const std::string path = join(path_, key);
+    fail(sources_.of(path), path, problem);
+  }
+
+  // Integral floats (8.0, 1e3) are accepted; a fraction or a sign is a type error, not a silent truncation.
+  template <class T>
+  void unsigned_field(const char* key, T& out) {
+    const Json* v = find(key);
+    if (!v) return;
+    const auto max = std::numeric_limits<T>::max();
+    const std::string range = "out of range (max " + std::to_string(max) + "), got " + describe(*v);
+    if (v->is_number_unsigned()) {
+      const uint64_t u = v->get<uint64_t>();
+      if (u > max) fail_at(key, range);
+      out = static_cast<T>(u);
+    } else if (v->is_number_integer()) {
+      const int64_t i = v->get<int64_t>();
+      if (i < 0) fail_at(key, "expected a non-negative integer, got " + describe(*v));
+      if (static_cast<uint64_t>(i) > max) fail_at(key, range);
+      out = static_cast<T>(i);
+    } else if (v->is_number_float()) {
+      const double d = v->get<double>();
+      if (!(d == std::floor(d))) fail_at(key, "expected an integer, got " + describe(*v));
+      if (d < 0) fail_at(key, "expected a non-negative integer, got " + describe(*v));
+      // 2^64 itself does not fit; every double below it that is integral does.
+      if (d >= 18446744073709551616.0 || d > static_cast<double>(max)) fail_at(key, range);
+      out = static_cast<T>(d);
+    } else {
+      fail_at(key, std::string("expected an integer, got ") + v->type_name());
+    }
+  }
+
+  const Json& j_;
+  std::string path_;
+  const Sources& sources_;
+  std::vector<std::string> known_;
+  std::string unknown_noun_ = "field";
+  std::string expected_;
+};
+
+PlatformConfig parse(const Json& j, const Sources& sources) {
+  PlatformConfig c;
+  ObjectReader root(j, "", sources);
+  root.field("name", c.name);
+  root.field("description", c.description);
+  root.section("gpu", [&](ObjectReader& g) {
+    g.field("name", c.gpu.name);
+    g.field("fp32_tflops", c.gpu.fp32_tflops);
+    g.section("dram", [&](ObjectReader& r) {
+      r.field("channels", c.gpu.dram.channels);
+      r.field("bandwidth_gbps", c.gpu.dram.bandwidth_gbps);
+      r.field("latency_ns", c.gpu.dram.latency_ns);
+      r.field("capacity_bytes", c.gpu.dram.capacity_bytes);
+      r.field("interleave_bytes", c.gpu.dram.interleave_bytes);
+    });
+    g.section("compression", [&](ObjectReader& r) {
+      r.field("clock_ghz", c.gpu.compression.clock_ghz);
+      r.field("pipeline_cycles", c.gpu.compression.pipeline_cycles);
+      r.section("bytes_per_cycle", [&](ObjectReader& m) {
+        m.describe_unknown("algorithm", kAlgorithmList);
+        for (codec::Algorithm a : codec::all_algorithms()) {
+          m.field(codec::to_string(a), c.gpu.compression.bytes_per_cycle[codec::to_string(a)]);
+        }
+      });
+      r.field("backend", c.gpu.compression.backend);
+    });
+    g.section("crossbar", [&](ObjectReader& r) {
+      r.field("port_gbps", c.gpu.crossbar.port_gbps);
+      r.field("dma_port_gbps", c.gpu.crossbar.dma_port_gbps);
+      r.field("latency_ns", c.gpu.crossbar.latency_ns);
+    });
+    g.section("dma", [&](ObjectReader& r) {
+      r.field("chunk_bytes", c.gpu.dma.chunk_bytes);
+      r.field("outstanding_chunks", c.gpu.dma.outstanding_chunks);
+      r.field("buffer_bytes", c.gpu.dma.buffer_bytes);
+    });
+  });
+  root.section("pcie", [&](ObjectReader& r) {
+    r.field("generation", c.pcie.generation);
+    r.field("lanes", c.pcie.lanes);
+    r.field("max_payload_bytes", c.pcie.max_payload_bytes);
+    r.field("tlp_overhead_bytes", c.pcie.tlp_overhead_bytes);
+    r.field("dllp_overhead", c.pcie.dllp_overhead);
+    r.field("latency_ns", c.pcie.latency_ns);
+  });
+  root.section("host_dram", [&](ObjectReader& r) {
+    r.field("bandwidth_gbps", c.host_dram.bandwidth_gbps);
+    r.field("latency_ns", c.host_dram.latency_ns);
+    r.field("capacity_bytes", c.host_dram.capacity_bytes);
+  });
+  root.section("simulation", [&](ObjectReader& r) {
+    r.field("mode", c.simulation.mode);
+    r.field("quantum_ns", c.simulation.quantum_ns);
+    r.field("queue_depth", c.simulation.queue_depth);
+  });
+  root.finish();
+
+  const std::vector<ConfigIssue> issues = find_issues(c);
+  if (!issues.empty()) {
+    const ConfigIssue& issue = issues.front();
+    std::vector<std::string> involved = issue.related;
+    involved.push_back(issue.path);
+    fail(sources.of_any(involved), issue.path, issue.problem);
+  }
+  return c;
+}
+
+// Parses a file's text, rejecting duplicate keys (nlohmann would silently keep the last one).
+Json parse_text(const std::string& text, const std::string& file) {
+  struct Frame {
+    bool is_object;
+    std::string path;
+    std::set<std::string> keys;
+  };
+  std::vector<Frame> stack;
+  std::string last_key;
+  auto track = [&](int /*depth*/, Json::parse_event_t event, Json& parsed) {
+    switch (event) {
+      case Json::parse_event_t::object_start:
+      case Json::parse_event_t::array_start: {
+        std::string path;
+        if (!stack.empty())
+          path = stack.back().is_object ? join(stack.back().path, last_key) : stack.back().path + "[]";
+        stack.push_back({event == Json::parse_event_t::object_start, std::move(path), {}});
+        break;
+      }
+      case Json::parse_event_t::key:
+        last_key = parsed.get<std::string>();
+        if (!stack.back().keys.insert(last_key).second)
+          fail(file, join(stack.back().path, last_key), "duplicate key");
+        break;
+      case Json::parse_event_t::object_end:
+      case Json::parse_event_t::array_end:
+        stack.pop_back();
+        break;
+      case Json::parse_event_t::value:
+        break;
+    }
+    return true;
+  };
+  try {
+    return Json::parse(text, track);
+  } catch (const Json::parse_error& e) {
+    // nlohmann words it "[json.exception.parse_error.101] parse error at line L, column C: <what>"; re-shape
+    // it as file:line:column so editors can jump to it.
+    static const std::regex kPosition(R"(line (\d+), column (\d+): (.*))");
+    std::smatch m;
+    const std::string what = e.what();
+    if (std::regex_search(what, m, kPosition)) {
+      throw ConfigError(file + ":" + m[1].str() + ":" + m[2].str() + ": invalid JSON: " + m[3].str());
+    }
+    throw ConfigError(file + ": invalid JSON at byte " + std::to_string(e.byte) + ": " + what);
+  }
+}
+
+std::string read_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw ConfigError(path + ": cannot read: is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot open: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError(path + ": read error: " + std::strerror(errno));
+  return text.str();
+}
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = path.find('.', start);
+    parts.push_back(path.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return parts;
+}
+
+std::vector<std::string> keys_of(const Json& object) {
+  std::vector<std::string> keys;
+  for (const auto& item : object.items()) keys.push_back(item.key());
+  return keys;
+}
+
+// Applies one "path=value" onto the file's JSON. The path is checked against the complete default config, so
+// a typo fails here naming the override instead of later as an unknown key of the file.
+void apply_override(Json& doc, const std::string& text, const Json& schema, Sources& sources) {
+  const std::string label = "--set " + text;
+  const size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw ConfigError(label + ": expected path=value, e.g. gpu.dram.channels=8");
+  }
+  const std::string path = text.substr(0, eq);
+  const std::string value_text = text.substr(eq + 1);
+  const std::vector<std::string> parts = split_path(path);
+
+  const Json* s = &schema;
+  std::string walked;
+  for (const std::string& part : parts) {
+    const std::string here = join(walked, part);
+    if (part.empty()) fail(label, path, "empty path component");
+    if (!s->is_object()) fail(label, here, "unknown field (" + walked + " has no fields)");
+    const auto it = s->find(part);
+    if (it == s->end()) {
+      // Same wording as the file parser for the one map whose keys are algorithm names.
+      const std::string hint = suggestion(part, keys_of(*s));
+      if (walked == kBytesPerCyclePath)
+        fail(label, here, "unknown algorithm" + (hint.empty() ? kAlgorithmList : hint));
+      fail(label, here, "unknown field" + hint);
+    }
+    s = &*it;
+    walked = here;
+  }
+
+  Json value = Json::parse(value_text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) value = value_text;
+
+  Json* d = &doc;
+  walked.clear();
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    expect_object(*d, walked, sources);
+    walked = join(walked, parts[i]);
+    auto it = d->find(parts[i]);
+    if (it == d->end()) it = d->emplace(parts[i], Json::object()).first;
+    d = &*it;
+  }
+  expect_object(*d, walked, sources);
+  Json& target = (*d)[parts.back()];
+  // Setting a section merges into it, so "gpu.dram={\"channels\":8}" keeps the file's other dram fields.
+  if (target.is_object() && value.is_object()) {
+    target.update(value, /*merge_objects=*/true);
+  } else {
+    target = std::move(value);
+  }
+  sources.add_override(path, label);
+}
+
+}  // namespace
+
+Json to_json(const PlatformConfig& c) {
+  Json bytes_per_cycle = Json::object();
+  for (const auto& [key, value] : c.gpu.compression.bytes_per_cycle) bytes_per_cycle[key] = value;
+  return Json{
+      {"name", c.name},
+      {"description", c.description},
+      {"gpu",
+       {{"name", c.gpu.name},
+        {"fp32_tflops", c.gpu.fp32_tflops},
+        {"dram",
+         {{"channels", c.gpu.dram.channels},
+          {"bandwidth_gbps", c.gpu.dram.bandwidth_gbps},
+          {"latency_ns", c.gpu.dram.latency_ns},
+          {"capacity_bytes", c.gpu.dram.capacity_bytes},
+          {"interleave_bytes", c.gpu.dram.interleave_bytes}}},
+        {"compression",
+         {{"clock_ghz", c.gpu.compression.clock_ghz},
+          {"pipeline_cycles", c.gpu.compression.pipeline_cycles},
+          {"bytes_per_cycle", bytes_per_cycle},
+          {"backend", c.gpu.compression.backend}}},
+        {"crossbar",
+         {{"port_gbps", c.gpu.crossbar.port_gbps},
+          {"dma_port_gbps", c.gpu.crossbar.dma_port_gbps},
+          {"latency_ns", c.gpu.crossbar.latency_ns}}},
+        {"dma",
+         {{"chunk_bytes", c.gpu.dma.chunk_bytes},
+          {"outstanding_chunks", c.gpu.dma.outstanding_chunks},
+          {"buffer_bytes", c.gpu.dma.buffer_bytes}}}}},
+      {"pcie",
+       {{"generation", c.pcie.generation},
+        {"lanes", c.pcie.lanes},
+        {"max_payload_bytes", c.pcie.max_payload_bytes},
+        {"tlp_overhead_bytes", c.pcie.tlp_overhead_bytes},
+        {"dllp_overhead", c.pcie.dllp_overhead},
+        {"latency_ns", c.pcie.latency_ns}}},
+      {"host_dram",
+       {{"bandwidth_gbps", c.host_dram.bandwidth_gbps},
+        {"latency_ns", c.host_dram.latency_ns},
+        {"capacity_bytes", c.host_dram.capacity_bytes}}},
+      {"simulation",
+       {{"mode", c.simulation.mode},
+        {"quantum_ns", c.simulation.quantum_ns},
+        {"queue_depth", c.simulation.queue_depth}}},
+  };
+}
+
+PlatformConfig from_json(const Json& j, const std::string& source) {
+  return parse(j, Sources(source));
+}
+
+PlatformConfig load_platform(const std::string& path, const std::vector<std::string>& overrides) {
+  Json doc = parse_text(read_file(path), path);
+  Sources sources(path);
+  if (!overrides.empty()) {
+    const Json schema = to_json(PlatformConfig{});
+    for (const std::string& o : overrides) apply_override(doc, o, schema, sources);
+  }
+  return parse(doc, sources);
+}
+
+std::string resolve_platform_path(const std::string& name_or_path, const std::string& platforms_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_regular_file(name_or_path, ec)) return name_or_path;
+  // Only a bare name is looked up, so a mistyped path is reported as such rather than searched for.
+  const bool bare = !name_or_path.empty() && name_or_path.find('/') == std::string::npos;
+  std::string file = name_or_path;
+  if (fs::path(file).extension() != ".json") file += ".json";
+  const std::string candidate = (fs::path(platforms_dir) / file).string();
+  if (bare && fs::is_regular_file(candidate, ec)) return candidate;
+  std::vector<std::string> names;
+  for (fs::directory_iterator it(platforms_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".json") names.push_back(it->path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  throw ConfigError("platform '" + name_or_path + "': no such file" +
+                    (bare ? ", and no " + candidate : std::string()) +
+                    " (available: " + (list.empty() ? "none" : list) + ")");
+}
+
+}  // namespace cdma::config

@@ -1,0 +1,321 @@
+#include "dma/cdma_engine.h"
+
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include <algorithm>
+
+#include "codec/codec.h"
+#include "tlm/chunk_extension.h"
+
+namespace cdma::dma {
+
+using sc_core::sc_time;
+using sc_core::SC_ZERO_TIME;
+
+CdmaEngine::CdmaEngine(const sc_core::sc_module_name& name, const config::DmaConfig& cfg,
+                       const memory::AddressMap& map, tlmx::TimingMode mode)
+    : sc_module(name),
+      gpu("gpu", mode),
+      buffer("buffer", mode),
+      host("host", mode),
+      cfg_(cfg),
+      map_(map),
+      mode_(mode),
+      log_(tlmx::module_logger(this->name())) {
+  SC_HAS_PROCESS(CdmaEngine);
+  SC_THREAD(control);
+  for (unsigned i = 0; i < cfg.outstanding_chunks; ++i) {
+    sc_core::sc_spawn_options opt;
+    sc_core::sc_spawn([this, i] { worker(i); }, sc_core::sc_gen_unique_name("worker"), &opt);
+  }
+}
+
+uint64_t CdmaEngine::submit(const DmaDescriptor& d) {
+  const uint64_t id = next_id_++;
+  queue_.emplace_back(id, d);
+  submitted_.notify(SC_ZERO_TIME);
+  return id;
+}
+
+bool CdmaEngine::fail(Job& job, const std::string& error) {
+  if (job.error.empty()) {
+    job.error = error;
+    log_->error("descriptor {} ({}): {}", job.id, to_string(job.d.op), error);
+  }
+  job.next = job.chunks.size();  // stop handing out chunks
+  return false;
+}
+
+bool CdmaEngine::transfer(Job& job, tlmx::InitiatorPort& port, tlm::tlm_command cmd, uint64_t address,
+                          uint8_t* data, uint64_t len, sc_time& local, const char* what) {
+  tlm::tlm_generic_payload t;
+  t.set_command(cmd);
+  t.set_address(address);
+  t.set_data_ptr(data);
+  t.set_data_length(static_cast<unsigned>(len));
+  t.set_streaming_width(static_cast<unsigned>(len));
+  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  port.transport(t, local);
+  if (t.is_response_error()) {
+    return fail(job, std::string(what) + " at 0x" + fmt::format("{:x}", address) + " failed: " +
+                         t.get_response_string());
+  }
+  return true;
+}
+
+void CdmaEngine::control() {
+  for (;;) {
+    while (queue_.empty()) wait(submitted_);
+    Job job;
+    job.id = queue_.front().first;
+    job.d = queue_.front().second;
+    queue_.pop_front();
+    DmaCompletion c;
+    c.id = job.id;
+    c.descriptor = job.d;
+    c.start = sc_core::sc_time_stamp();
+    sc_time local = SC_ZERO_TIME;
+    run_job(job, local);
+    wait(local);  // LT: catch up with the annotated time of the last step
+    c.end = sc_core::sc_time_stamp();
+    c.ok = job.error.empty();
+    c.error = job.error;
+    c.chunks = job.chunks.size();
+    c.original_bytes = job.image.original_bytes;
+    c.compressed_bytes = job.image.payload_bytes;
+    c.host_bytes = HostImage::metadata_bytes(job.chunks.size()) + job.image.payload_bytes;
+    completions_.push_back(c);
+    log_->info("descriptor {} {} done: {} B -> {} B in {} ns{}", c.id, to_string(job.d.op), c.original_bytes,
+               c.compressed_bytes, c.duration().to_seconds() * 1e9, c.ok ? "" : " with error: " + c.error);
+    if (trace_) {
+      trace_->complete("engine", std::string(to_string(job.d.op)) + " #" + std::to_string(c.id), c.start, c.end,
+                       {{"bytes", c.original_bytes}, {"compressed", c.compressed_bytes}, {"ok", c.ok}});
+    }
+    completed_.notify(SC_ZERO_TIME);
+  }
+}
+
+void CdmaEngine::run_job(Job& job, sc_time& local) {
+  try {
+    codec::validate(job.d.codec);
+  } catch (const std::exception& e) {
+    fail(job, e.what());
+    return;
+  }
+  if (job.d.gpu_address % map_.interleave_bytes() != 0) {
+    fail(job, "GPU address must be aligned to the " + std::to_string(map_.interleave_bytes()) +
+                  " B interleave granule");
+    return;
+  }
+  const bool planned = job.d.op == DmaDescriptor::Op::kOffload ? plan_offload(job) : plan_prefetch(job, local);
+  if (!planned) return;
+  // Prefetch keeps at most what the staging buffer holds in flight; offload is limited by the buffer itself.
+  unsigned workers = cfg_.outstanding_chunks;
+  if (job.d.op == DmaDescriptor::Op::kPrefetch) {
+    workers = static_cast<unsigned>(std::clamp<uint64_t>(cfg_.buffer_bytes / job.buffer_bytes, 1, workers));
+  }
+  wait(local);
+  local = SC_ZERO_TIME;
+  run_workers(job, workers);
+  if (job.error.empty() && job.d.op == DmaDescriptor::Op::kOffload) finish_offload(job, local);
+}
+
+bool CdmaEngine::plan_offload(Job& job) {
+  const DmaDescriptor& d = job.d;
+  if (d.bytes > map_.capacity() || d.gpu_address > map_.capacity() - d.bytes) {
+    return fail(job, "GPU range 0x" + fmt::format("{:x}", d.gpu_address) + " + " + std::to_string(d.bytes) +
+                         " B is outside GPU memory");
+  }
+  uint64_t addr = d.gpu_address;
+  for (uint32_t n : plan_chunks(d.bytes, cfg_.chunk_bytes, map_.interleave_bytes())) {
+    job.chunks.push_back(Chunk{addr, n, 0, 0});
+    addr += n;
+  }
+  job.image.codec = d.codec;
+  job.image.original_bytes = d.bytes;
+  job.image.chunks.resize(job.chunks.size());
+  job.tail = HostImage::metadata_bytes(job.chunks.size());
+  job.buffer_bytes = std::max<size_t>(codec::make_codec(d.codec)->max_compressed_size(cfg_.chunk_bytes), 1);
+  return true;
+}
+
+bool CdmaEngine::plan_prefetch(Job& job, sc_time& local) {
+  const DmaDescriptor& d = job.d;
+  std::vector<uint8_t> header(HostImage::kHeaderBytes);
+  if (!transfer(job, host, tlm::TLM_READ_COMMAND, d.host_address, header.data(), header.size(), local,
+                "reading the host image header")) {
+    return false;
+  }
+  uint32_t count = 0;
+  std::string err = HostImage::parse_header(header.data(), header.size(), job.image, count);
+  if (!err.empty()) return fail(job, err);
+  if (job.image.original_bytes != d.bytes) {
+    return fail(job, "host image holds " + std::to_string(job.image.original_bytes) + " B, descriptor asks for " +
+                         std::to_string(d.bytes) + " B");
+  }
+  if (d.bytes > map_.capacity() || d.gpu_address > map_.capacity() - d.bytes) {
+    return fail(job, "GPU range is outside GPU memory");
+  }
+  std::vector<uint8_t> index(HostImage::kIndexEntryBytes * count);
+  if (count > 0 && !transfer(job, host, tlm::TLM_READ_COMMAND, d.host_address + HostImage::kHeaderBytes,
+                             index.data(), index.size(), local, "reading the host image index")) {
+    return false;
+  }
+  err = job.image.parse_index(index.data(), index.size(), count);
+  if (!err.empty()) return fail(job, err);
+  uint64_t gpu = d.gpu_address;
+  uint32_t largest = 0;
+  for (const HostChunk& h : job.image.chunks) {
+    if (h.original_bytes > map_.bytes_to_granule_end(gpu)) {
+      return fail(job, "a chunk would cross a memory-channel granule at its destination");
+    }
+    job.chunks.push_back(Chunk{gpu, h.original_bytes, h.offset, h.compressed_bytes});
+    largest = std::max(largest, h.compressed_bytes);
+    gpu += h.original_bytes;
+  }
+  job.d.codec = job.image.codec;
+  job.buffer_bytes = std::max<size_t>({codec::make_codec(job.image.codec)->max_compressed_size(cfg_.chunk_bytes),
+                                       largest, size_t{1}});
+  return true;
+}
+
+void CdmaEngine::run_workers(Job& job, unsigned workers) {
+  job.workers = workers;
+  job.finished = 0;
+  job_ = &job;
+  ++job_generation_;
+  job_started_.notify(SC_ZERO_TIME);
+  while (job.finished < job.workers) wait(worker_finished_);
+  job_ = nullptr;
+}
+
+void CdmaEngine::worker(unsigned id) {
+  uint64_t seen = 0;
+  std::vector<uint8_t> buf;
+  for (;;) {
+    while (job_ == nullptr || job_generation_ == seen) wait(job_started_);
+    seen = job_generation_;
+    Job& job = *job_;
+    if (id >= job.workers) continue;
+    buf.resize(job.buffer_bytes);
+    tlm_utils::tlm_quantumkeeper qk;  // LT: run ahead of the kernel by up to the global quantum
+    qk.reset();
+    while (job.next < job.chunks.size()) {
+      const size_t i = job.next++;
+      sc_time local = qk.get_local_time();
+      const sc_time start = sc_core::sc_time_stamp() + local;
+      const bool ok = job.d.op == DmaDescriptor::Op::kOffload ? offload_chunk(job, i, buf, local)
+                                                              : prefetch_chunk(job, i, buf, local);
+      if (ok && trace_) {
+        const Chunk& c = job.chunks[i];
+        trace_->complete("worker " + std::to_string(id),
+                         std::string(to_string(job.d.op)) + " ch" + std::to_string(map_.decode(c.gpu_address).channel),
+                         start, sc_core::sc_time_stamp() + local,
+                         {{"chunk", i}, {"bytes", c.bytes}, {"compressed", c.compressed_bytes}});
+      }
+      qk.set(local);
+      if (qk.need_sync()) qk.sync();
+    }
+    qk.sync();
+    ++job.finished;
+    worker_finished_.notify(SC_ZERO_TIME);
+  }
+}
+
+bool CdmaEngine::offload_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, sc_time& local) {
+  Chunk& c = job.chunks[i];
+  tlmx::ChunkExtension ext;
+  ext.op = tlmx::ChunkExtension::Op::kCompressRead;
+  ext.codec = job.d.codec;
+  ext.original_bytes = c.bytes;
+  tlm::tlm_generic_payload rd;
+  tlmx::ScopedExtension scoped(rd, ext);
+  rd.set_command(tlm::TLM_READ_COMMAND);
+  rd.set_address(c.gpu_address);
+  rd.set_data_ptr(buf.data());
+  rd.set_data_length(static_cast<unsigned>(buf.size()));
+  rd.set_streaming_width(static_cast<unsigned>(buf.size()));
+  rd.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  gpu.transport(rd, local);
+  if (rd.is_response_error()) {
+    return fail(job, "compressing read of chunk " + std::to_string(i) + " failed: " + rd.get_response_string());
+  }
+  // Packed layout: the chunk takes the next free bytes of the host image, in the order chunks come back.
+  c.compressed_bytes = ext.compressed_bytes;
+  c.host_offset = job.tail;
+  job.tail += c.compressed_bytes;
+  job.image.chunks[i] = HostChunk{c.host_offset, c.compressed_bytes, c.bytes};
+  job.image.payload_bytes += c.compressed_bytes;
+  return transfer(job, buffer, tlm::TLM_WRITE_COMMAND, job.d.host_address + c.host_offset, buf.data(),
+                  c.compressed_bytes, local, "writing a compressed chunk to the aggregation buffer");
+}
+
+bool CdmaEngine::prefetch_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, sc_time& local) {
+  const Chunk& c = job.chunks[i];
+  if (!transfer(job, host, tlm::TLM_READ_COMMAND, job.d.host_address + c.host_offset, buf.data(),
+                c.compressed_bytes, local, "reading a compressed chunk from the host")) {
+    return false;
+  }
+  tlmx::ChunkExtension ext;
+  ext.op = tlmx::ChunkExtension::Op::kDecompressWrite;
+  ext.codec = job.d.codec;
+  ext.original_bytes = c.bytes;
+  ext.compressed_bytes = c.compressed_bytes;
+  tlm::tlm_generic_payload wr;
+  tlmx::ScopedExtension scoped(wr, ext);
+  wr.set_command(tlm::TLM_WRITE_COMMAND);
+  wr.set_address(c.gpu_address);
+  wr.set_data_ptr(buf.data());
+  wr.set_data_length(c.compressed_bytes);
+  wr.set_streaming_width(c.compressed_bytes);
+  wr.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  gpu.transport(wr, local);
+  if (wr.is_response_error()) {
+    return fail(job, "decompressing write of chunk " + std::to_string(i) + " failed: " + wr.get_response_string());
+  }
+  return true;
+}
+
+bool CdmaEngine::finish_offload(Job& job, sc_time& local) {
+  // Fence: every chunk has landed in host memory before the index that describes them is written.
+  tlmx::ChunkExtension fence_ext;
+  fence_ext.op = tlmx::ChunkExtension::Op::kFence;
+  tlm::tlm_generic_payload fence;
+  tlmx::ScopedExtension scoped(fence, fence_ext);
+  uint8_t none = 0;
+  fence.set_command(tlm::TLM_WRITE_COMMAND);
+  fence.set_address(job.d.host_address);
+  fence.set_data_ptr(&none);
+  fence.set_data_length(0);
+  fence.set_streaming_width(0);
+  fence.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  buffer.transport(fence, local);
+  if (fence.is_response_error()) {
+    return fail(job, "draining the aggregation buffer to the host failed: " + fence.get_response_string());
+  }
+  std::vector<uint8_t> meta = job.image.encode_header();
+  const std::vector<uint8_t> index = job.image.encode_index();
+  meta.insert(meta.end(), index.begin(), index.end());
+  return transfer(job, host, tlm::TLM_WRITE_COMMAND, job.d.host_address, meta.data(), meta.size(), local,
+                  "writing the host image header and index");
+}
+
+nlohmann::json CdmaEngine::stats(const sc_time& elapsed) const {
+  uint64_t ok = 0, failed = 0, original = 0, compressed = 0;
+  for (const auto& c : completions_) {
+    (c.ok ? ok : failed) += 1;
+    original += c.original_bytes;
+    compressed += c.compressed_bytes;
+  }
+  (void)elapsed;
+  return {{"descriptors_ok", ok},
+          {"descriptors_failed", failed},
+          {"original_bytes", original},
+          {"compressed_bytes", compressed},
+          {"ratio", codec::compression_ratio(original, compressed)},
+          {"gpu_port_violations", gpu.protocol().violations},
+          {"buffer_port_violations", buffer.protocol().violations},
+          {"host_port_violations", host.protocol().violations}};
+}
+
+}  // namespace cdma::dma

@@ -1,0 +1,62 @@
+#include "interconnect/pcie_link.h"
+
+namespace cdma::interconnect {
+
+using sc_core::sc_time;
+
+namespace {
+uint64_t tlps_for(uint64_t payload, uint32_t mps) { return payload == 0 ? 1 : (payload + mps - 1) / mps; }
+}  // namespace
+
+PcieLink::PcieLink(const sc_core::sc_module_name& name, const config::PcieConfig& cfg, tlmx::TimingMode mode,
+                   unsigned queue_depth)
+    : sc_module(name),
+      from_buffer("from_buffer", mode, queue_depth, [this](tlm::tlm_generic_payload& t, sc_time& d) { handle(t, d); }),
+      from_engine("from_engine", mode, queue_depth, [this](tlm::tlm_generic_payload& t, sc_time& d) { handle(t, d); }),
+      host("host", mode),
+      cfg_(cfg),
+      latency_(cfg.latency_ns, sc_core::SC_NS),
+      to_host_(std::string(this->name()) + ".to_host", cfg.effective_gbps()),
+      to_gpu_(std::string(this->name()) + ".to_gpu", cfg.effective_gbps()),
+      log_(tlmx::module_logger(this->name())) {}
+
+sc_time PcieLink::data_time(uint64_t payload) const { return sc_time(cfg_.transfer_ns(payload), sc_core::SC_NS); }
+
+sc_time PcieLink::request_time(uint64_t payload) const {
+  const double bytes = static_cast<double>(tlps_for(payload, cfg_.max_payload_bytes) * cfg_.tlp_overhead_bytes);
+  return sc_time(bytes / cfg_.raw_gbps() / (1.0 - cfg_.dllp_overhead), sc_core::SC_NS);
+}
+
+void PcieLink::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  const uint64_t len = trans.get_data_length();
+  const sc_time now = sc_core::sc_time_stamp();
+  if (trans.is_write()) {
+    const sc_time end = to_host_.reserve_for(now + delay, data_time(len), len);
+    tlps_to_host_ += tlps_for(len, cfg_.max_payload_bytes);
+    delay = end + latency_ - now;
+    host.transport(trans, delay);
+    return;
+  }
+  // Read: requests go up, completions with the data come down.
+  const sc_time req_end = to_host_.reserve_for(now + delay, request_time(len), 0);
+  tlps_to_host_ += tlps_for(len, cfg_.max_payload_bytes);
+  delay = req_end + latency_ - now;
+  host.transport(trans, delay);
+  if (!trans.is_response_ok()) return;
+  const sc_time data_end = to_gpu_.reserve_for(sc_core::sc_time_stamp() + delay, data_time(len), len);
+  tlps_to_gpu_ += tlps_for(len, cfg_.max_payload_bytes);
+  delay = data_end + latency_ - sc_core::sc_time_stamp();
+}
+
+nlohmann::json PcieLink::stats(const sc_time& elapsed) const {
+  return {{"to_host", to_host_.stats(elapsed)},
+          {"to_gpu", to_gpu_.stats(elapsed)},
+          {"tlps_to_host", tlps_to_host_},
+          {"tlps_to_gpu", tlps_to_gpu_},
+          {"raw_gbps", cfg_.raw_gbps()},
+          {"effective_gbps", cfg_.effective_gbps()},
+          {"from_buffer", from_buffer.stats(elapsed)},
+          {"from_engine", from_engine.stats(elapsed)}};
+}
+
+}  // namespace cdma::interconnect

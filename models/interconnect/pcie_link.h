@@ -1,0 +1,45 @@
+// The PCIe link between the GPU and the host: two independent directions, each lanes x GT/s with 128b/130b
+// coding. Data moves in TLPs of at most Max_Payload_Size, each with header/sequence/LCRC/framing overhead, and
+// ACK/flow-control DLLPs take a further fraction of link time. Writes toward the host are posted; reads send
+// header-only requests upstream and get their data back in completions downstream. One-way latency on each trip.
+#pragma once
+
+#include <systemc>
+
+#include "config/platform_config.h"
+#include "tlm/bandwidth_resource.h"
+#include "tlm/initiator_port.h"
+#include "tlm/module_logger.h"
+#include "tlm/target_port.h"
+
+namespace cdma::interconnect {
+
+class PcieLink : public sc_core::sc_module {
+ public:
+  tlmx::TargetPort from_buffer;  // offload data from the aggregation buffer
+  tlmx::TargetPort from_engine;  // the engine's own reads and writes (prefetch data, chunk index)
+  tlmx::InitiatorPort host;      // to host memory (through the root complex)
+
+  PcieLink(const sc_core::sc_module_name& name, const config::PcieConfig& cfg, tlmx::TimingMode mode,
+           unsigned queue_depth);
+
+  // Link time of `payload` bytes as TLPs (overhead and DLLP share included).
+  sc_core::sc_time data_time(uint64_t payload) const;
+  // Link time of the header-only read requests for `payload` bytes.
+  sc_core::sc_time request_time(uint64_t payload) const;
+  const tlmx::BandwidthResource& to_host() const { return to_host_; }
+  const tlmx::BandwidthResource& to_gpu() const { return to_gpu_; }
+  nlohmann::json stats(const sc_core::sc_time& elapsed) const;
+
+ private:
+  void handle(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+
+  const config::PcieConfig& cfg_;
+  sc_core::sc_time latency_;
+  tlmx::BandwidthResource to_host_;
+  tlmx::BandwidthResource to_gpu_;
+  uint64_t tlps_to_host_ = 0, tlps_to_gpu_ = 0;
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+}  // namespace cdma::interconnect

@@ -1,0 +1,24 @@
+#include "memory/address_map.h"
+
+#include <stdexcept>
+
+namespace cdma::memory {
+
+AddressMap::AddressMap(uint32_t channels, uint64_t interleave_bytes, uint64_t capacity_bytes)
+    : channels_(channels), granule_(interleave_bytes), capacity_(capacity_bytes) {
+  if (channels == 0 || interleave_bytes == 0 || capacity_bytes % (uint64_t{channels} * interleave_bytes) != 0) {
+    throw std::invalid_argument("address map: capacity must be a multiple of channels x interleave");
+  }
+}
+
+ChannelAddress AddressMap::decode(uint64_t addr) const {
+  const uint64_t granule = addr / granule_;
+  return {static_cast<uint32_t>(granule % channels_), (granule / channels_) * granule_ + addr % granule_};
+}
+
+uint64_t AddressMap::encode(ChannelAddress a) const {
+  const uint64_t local_granule = a.local / granule_;
+  return (local_granule * channels_ + a.channel) * granule_ + a.local % granule_;
+}
+
+}  // namespace cdma::memory

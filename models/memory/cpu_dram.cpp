@@ -1,0 +1,18 @@
+#include "memory/cpu_dram.h"
+
+namespace cdma::memory {
+
+CpuDram::CpuDram(const sc_core::sc_module_name& name, const config::HostDramConfig& cfg, tlmx::TimingMode mode,
+                 unsigned queue_depth)
+    : sc_module(name),
+      port("port", mode, queue_depth,
+           [this](tlm::tlm_generic_payload& t, sc_core::sc_time& d) { device_.access(t, t.get_address(), d); }),
+      device_(std::string(this->name()) + ".dram", cfg.bandwidth_gbps, cfg.latency_ns, cfg.capacity_bytes) {}
+
+nlohmann::json CpuDram::stats(const sc_core::sc_time& elapsed) const {
+  nlohmann::json j = device_.stats(elapsed);
+  j["port"] = port.stats(elapsed);
+  return j;
+}
+
+}  // namespace cdma::memory

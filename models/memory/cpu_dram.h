@@ -1,0 +1,27 @@
+// Host (CPU) memory behind the PCIe link: bandwidth, latency, and the real compressed bytes offloaded into it.
+#pragma once
+
+#include <systemc>
+
+#include "config/platform_config.h"
+#include "memory/memory_device.h"
+#include "tlm/target_port.h"
+
+namespace cdma::memory {
+
+class CpuDram : public sc_core::sc_module {
+ public:
+  tlmx::TargetPort port;  // from the PCIe link (root complex side)
+
+  CpuDram(const sc_core::sc_module_name& name, const config::HostDramConfig& cfg, tlmx::TimingMode mode,
+          unsigned queue_depth);
+
+  MemoryDevice& device() { return device_; }
+  const MemoryDevice& device() const { return device_; }
+  nlohmann::json stats(const sc_core::sc_time& elapsed) const;
+
+ private:
+  MemoryDevice device_;
+};
+
+}  // namespace cdma::memory

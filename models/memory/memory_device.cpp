@@ -1,0 +1,50 @@
+#include "memory/memory_device.h"
+
+namespace cdma::memory {
+
+MemoryDevice::MemoryDevice(std::string name, double gbps, double latency_ns, uint64_t capacity_bytes)
+    : store_(capacity_bytes), bandwidth_(std::move(name), gbps), latency_(latency_ns, sc_core::SC_NS) {}
+
+void MemoryDevice::access(tlm::tlm_generic_payload& trans, uint64_t addr, sc_core::sc_time& delay) {
+  const uint64_t len = trans.get_data_length();
+  tlm::tlm_response_status error = tlm::TLM_OK_RESPONSE;
+  if (!trans.is_read() && !trans.is_write()) {
+    error = tlm::TLM_COMMAND_ERROR_RESPONSE;
+  } else if (trans.get_byte_enable_ptr() != nullptr) {
+    error = tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
+  } else if (trans.get_streaming_width() != 0 && trans.get_streaming_width() < len) {
+    error = tlm::TLM_BURST_ERROR_RESPONSE;
+  } else if (!store_.contains(addr, len)) {
+    error = tlm::TLM_ADDRESS_ERROR_RESPONSE;
+  }
+  if (error != tlm::TLM_OK_RESPONSE) {
+    ++errors_;
+    trans.set_response_status(error);
+    return;
+  }
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  const sc_core::sc_time end = bandwidth_.reserve(now + delay, len);
+  delay = end + latency_ - now;
+  if (trans.is_read()) {
+    store_.read(addr, trans.get_data_ptr(), len);
+    ++reads_;
+    bytes_read_ += len;
+  } else {
+    store_.write(addr, trans.get_data_ptr(), len);
+    ++writes_;
+    bytes_written_ += len;
+  }
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+nlohmann::json MemoryDevice::stats(const sc_core::sc_time& elapsed) const {
+  return {{"reads", reads_},
+          {"writes", writes_},
+          {"bytes_read", bytes_read_},
+          {"bytes_written", bytes_written_},
+          {"errors", errors_},
+          {"resident_bytes", store_.resident_bytes()},
+          {"bandwidth", bandwidth_.stats(elapsed)}};
+}
+
+}  // namespace cdma::memory

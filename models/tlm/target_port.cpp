@@ -1,0 +1,118 @@
+#include "tlm/target_port.h"
+
+#include <stdexcept>
+
+namespace cdma::tlmx {
+
+using sc_core::sc_time;
+using sc_core::SC_ZERO_TIME;
+
+TargetPort::TargetPort(const sc_core::sc_module_name& name, TimingMode mode, unsigned queue_depth, Handler handler)
+    : sc_module(name), socket("socket"), mode_(mode), depth_(queue_depth), handler_(std::move(handler)) {
+  if (depth_ == 0) throw std::invalid_argument(std::string(this->name()) + ": queue depth must be >= 1");
+  socket.register_b_transport(this, &TargetPort::b_transport);
+  socket.register_nb_transport_fw(this, &TargetPort::nb_transport_fw);
+  if (mode_ == TimingMode::kAt) {
+    // One worker per queue slot: every admitted request is in service, so latencies overlap.
+    for (unsigned i = 0; i < depth_; ++i) {
+      sc_core::sc_spawn_options opt;
+      sc_core::sc_spawn([this] { worker(); }, sc_core::sc_gen_unique_name("worker"), &opt);
+    }
+  }
+}
+
+void TargetPort::violation(const std::string& what) {
+  ++protocol_.violations;
+  protocol_.last_violation = what;
+  SC_REPORT_WARNING(name(), what.c_str());
+}
+
+void TargetPort::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  ++protocol_.transactions;
+  handler_(trans, delay);
+}
+
+void TargetPort::set_occupancy(unsigned n) {
+  const sc_time now = sc_core::sc_time_stamp();
+  occupancy_integral_ += occupancy_ * (now - last_change_).to_seconds();
+  last_change_ = now;
+  occupancy_ = n;
+  if (n > max_occupancy_) max_occupancy_ = n;
+}
+
+void TargetPort::admit(tlm::tlm_generic_payload* trans) {
+  queue_.push_back(trans);
+  set_occupancy(occupancy_ + 1);
+  work_.notify(SC_ZERO_TIME);
+}
+
+tlm::tlm_sync_enum TargetPort::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase, sc_time& t) {
+  if (phase == tlm::BEGIN_REQ) {
+    ++protocol_.transactions;
+    if (waiting_ != nullptr) {
+      violation("BEGIN_REQ before END_REQ of the previous request (request exclusion rule)");
+      trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+      return tlm::TLM_COMPLETED;
+    }
+    if (occupancy_ < depth_) {
+      admit(&trans);
+      phase = tlm::END_REQ;
+      return tlm::TLM_UPDATED;
+    }
+    waiting_ = &trans;
+    waiting_since_ = sc_core::sc_time_stamp() + t;
+    return tlm::TLM_ACCEPTED;
+  }
+  if (phase == tlm::END_RESP) {
+    if (!response_in_progress_) violation("END_RESP without a response in progress");
+    response_in_progress_ = false;
+    response_free_.notify(t);
+    return tlm::TLM_COMPLETED;
+  }
+  violation("unexpected phase on the forward path");
+  return tlm::TLM_COMPLETED;
+}
+
+void TargetPort::worker() {
+  for (;;) {
+    while (queue_.empty()) wait(work_);
+    tlm::tlm_generic_payload* trans = queue_.front();
+    queue_.pop_front();
+    sc_time delay = SC_ZERO_TIME;
+    handler_(*trans, delay);
+    if (delay != SC_ZERO_TIME) wait(delay);
+
+    while (response_in_progress_) wait(response_free_);  // response exclusion rule
+    response_in_progress_ = true;
+    tlm::tlm_phase phase = tlm::BEGIN_RESP;
+    sc_time t = SC_ZERO_TIME;
+    const tlm::tlm_sync_enum status = socket->nb_transport_bw(*trans, phase, t);
+    if (status == tlm::TLM_COMPLETED || (status == tlm::TLM_UPDATED && phase == tlm::END_RESP)) {
+      response_in_progress_ = false;
+      response_free_.notify(SC_ZERO_TIME);
+    }
+    set_occupancy(occupancy_ - 1);
+    if (waiting_ != nullptr) {  // a slot is free: accept the held request now
+      tlm::tlm_generic_payload* w = waiting_;
+      waiting_ = nullptr;
+      backpressure_ += sc_core::sc_time_stamp() - waiting_since_;
+      admit(w);
+      tlm::tlm_phase end_req = tlm::END_REQ;
+      sc_time t2 = SC_ZERO_TIME;
+      socket->nb_transport_bw(*w, end_req, t2);
+    }
+  }
+}
+
+nlohmann::json TargetPort::stats(const sc_time& elapsed) const {
+  const double e = elapsed.to_seconds();
+  const double integral = occupancy_integral_ + occupancy_ * (elapsed - last_change_).to_seconds();
+  return {{"transactions", protocol_.transactions},
+          {"queue_depth", depth_},
+          {"max_occupancy", max_occupancy_},
+          {"mean_occupancy", e > 0 ? integral / e : 0.0},
+          {"backpressure_s", backpressure_.to_seconds()},
+          {"protocol_violations", protocol_.violations}};
+}
+
+}  // namespace cdma::tlmx

@@ -1,0 +1,60 @@
+// The target side of one hop. The owning module supplies one handler written in "blocking with annotated delay"
+// style; this port runs it directly for b_transport (LT) or, for nb_transport (AT), in worker threads behind a
+// queue of `queue_depth` requests: when the queue is full, END_REQ is withheld until a slot frees (back-pressure).
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <deque>
+#include <functional>
+
+#include <nlohmann/json.hpp>
+
+#include "tlm/initiator_port.h"
+#include "tlm/timing_mode.h"
+
+namespace cdma::tlmx {
+
+class TargetPort : public sc_core::sc_module {
+ public:
+  using Handler = std::function<void(tlm::tlm_generic_payload&, sc_core::sc_time&)>;
+
+  tlm_utils::simple_target_socket<TargetPort> socket;
+
+  TargetPort(const sc_core::sc_module_name& name, TimingMode mode, unsigned queue_depth, Handler handler);
+
+  const ProtocolCounters& protocol() const { return protocol_; }
+  // Total time a request waited for END_REQ because the queue was full.
+  const sc_core::sc_time& backpressure_time() const { return backpressure_; }
+  // {transactions, queue_depth, max_occupancy, mean_occupancy, backpressure_s}
+  nlohmann::json stats(const sc_core::sc_time& elapsed) const;
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase, sc_core::sc_time& t);
+  void worker();
+  void admit(tlm::tlm_generic_payload* trans);
+  void set_occupancy(unsigned n);
+  void violation(const std::string& what);
+
+  TimingMode mode_;
+  unsigned depth_;
+  Handler handler_;
+  std::deque<tlm::tlm_generic_payload*> queue_;
+  tlm::tlm_generic_payload* waiting_ = nullptr;  // at most one: the initiator may not send another BEGIN_REQ
+  sc_core::sc_time waiting_since_;
+  sc_core::sc_event work_;
+  bool response_in_progress_ = false;
+  sc_core::sc_event response_free_;
+
+  unsigned occupancy_ = 0;
+  unsigned max_occupancy_ = 0;
+  double occupancy_integral_ = 0;  // occupancy x seconds
+  sc_core::sc_time last_change_;
+  sc_core::sc_time backpressure_;
+  ProtocolCounters protocol_;
+};
+
+}  // namespace cdma::tlmx

@@ -1,0 +1,175 @@
+// cdma-sim: offload / prefetch / round trip of real activation bytes on a platform model, with a readable
+// summary, per-module statistics as JSON, the effective config, and an optional Perfetto timeline.
+#include <systemc>
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "config/platform_config_json.h"
+#include "tensor/activation_generator.h"
+#include "tensor/npy_file.h"
+#include "tlm/module_logger.h"
+#include "transfer_run.h"
+
+#ifndef CDMA_PLATFORMS_DIR
+#define CDMA_PLATFORMS_DIR "platforms"
+#endif
+
+using namespace cdma;
+
+namespace {
+
+struct UserError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+uint64_t parse_size(const std::string& text) {
+  size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    throw UserError("--bytes: '" + text + "' is not a size (e.g. 4096, 64KiB, 256MiB, 1GiB)");
+  }
+  const std::string unit = text.substr(used);
+  double mult = 1;
+  if (unit == "" || unit == "B") mult = 1;
+  else if (unit == "KiB" || unit == "K") mult = 1024.0;
+  else if (unit == "MiB" || unit == "M") mult = 1024.0 * 1024;
+  else if (unit == "GiB" || unit == "G") mult = 1024.0 * 1024 * 1024;
+  else if (unit == "KB") mult = 1e3;
+  else if (unit == "MB") mult = 1e6;
+  else if (unit == "GB") mult = 1e9;
+  else throw UserError("--bytes: unknown unit '" + unit + "' (B, KiB, MiB, GiB, KB, MB, GB)");
+  if (!(v > 0)) throw UserError("--bytes must be positive");
+  return static_cast<uint64_t>(v * mult);
+}
+
+codec::ElementWidth width_of(tensor::DType t) {
+  const size_t e = tensor::element_bytes(t);
+  return e == 1 ? codec::ElementWidth::k8 : (e == 2 ? codec::ElementWidth::k16 : codec::ElementWidth::k32);
+}
+
+void print_summary(const config::PlatformConfig& cfg, const sim::TransferRequest& req, const std::string& source,
+                   double density, const sim::TransferResult& r) {
+  std::printf("platform   %s: %s, %u x %.1f GB/s DRAM, PCIe gen%u x%u (%.2f GB/s effective), %s mode\n",
+              cfg.name.c_str(), cfg.gpu.name.c_str(), cfg.gpu.dram.channels, cfg.gpu.dram.channel_bandwidth_gbps(),
+              cfg.pcie.generation, cfg.pcie.lanes, cfg.pcie.effective_gbps(), cfg.simulation.mode.c_str());
+  std::printf("data       %zu B, %s, density %.4f\n", req.data.size(), source.c_str(), density);
+  std::printf("codec      %s, %u-bit elements, %u B chunks, %u in flight, %llu B aggregation buffer\n\n",
+              codec::to_string(req.codec.algorithm), 8 * codec::bytes_of(req.codec.element), cfg.gpu.dma.chunk_bytes,
+              cfg.gpu.dma.outstanding_chunks, static_cast<unsigned long long>(cfg.gpu.dma.buffer_bytes));
+  std::printf("%-9s %12s %12s %7s %11s %10s %10s  %s\n", "phase", "bytes", "over PCIe", "ratio", "time (us)",
+              "PCIe GB/s", "DRAM GB/s", "bottleneck");
+  for (const auto& p : r.phases) {
+    const auto& c = p.completion;
+    std::printf("%-9s %12llu %12llu %7.3f %11.2f %10.2f %10.2f  %s\n", dma::to_string(c.descriptor.op),
+                static_cast<unsigned long long>(c.original_bytes), static_cast<unsigned long long>(c.host_bytes),
+                codec::compression_ratio(c.original_bytes, c.compressed_bytes), p.seconds * 1e6, p.pcie_gbps,
+                p.dram_gbps, p.hops.bottleneck.c_str());
+  }
+  std::printf("\nhop utilisation (busy fraction of each phase)\n");
+  std::printf("%-9s", "phase");
+  if (!r.phases.empty()) {
+    for (const auto& [hop, f] : r.phases.front().hops.fraction) std::printf(" %13s", hop.c_str());
+  }
+  std::printf("\n");
+  for (const auto& p : r.phases) {
+    std::printf("%-9s", dma::to_string(p.completion.descriptor.op));
+    for (const auto& [hop, f] : p.hops.fraction) std::printf(" %12.1f%%", 100 * f);
+    std::printf("\n");
+  }
+  std::printf("\nsimulated %.3f ms in %.3f s wall; %s\n", r.simulated_seconds * 1e3, r.wall_seconds,
+              r.bytes_identical ? "bytes check: bit-identical" : "bytes check: FAILED");
+}
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+  CLI::App app{"cdma-sim: move real activation bytes through the cDMA platform model"};
+  std::string platform = "titan-x", op = "roundtrip", bytes = "64MiB", algorithm = "zv", dtype = "float32";
+  std::string npy, out_dir = "out/sim", trace, log_level = "warn", mode;
+  std::vector<std::string> overrides;
+  double density = 0.35, clustering = 0.5;
+  uint64_t seed = 1;
+  int level = 6;
+  app.add_option("-p,--platform", platform, "platform name (in platforms/) or JSON file")->capture_default_str();
+  app.add_option("--set", overrides, "override a config field, e.g. --set pcie.lanes=8 (repeatable)");
+  app.add_option("--mode", mode, "timing mode at|lt (same as --set simulation.mode=...)");
+  app.add_option("-o,--op", op, "offload, prefetch or roundtrip")->capture_default_str();
+  app.add_option("-a,--algorithm", algorithm, "none, zv, rl, zl, zcomp-i, zcomp-s")->capture_default_str();
+  app.add_option("-l,--zlib-level", level, "zlib level for zl")->capture_default_str();
+  app.add_option("-b,--bytes", bytes, "synthetic buffer size (B, KiB, MiB, GiB)")->capture_default_str();
+  app.add_option("-d,--density", density, "synthetic: fraction of non-zero elements")->capture_default_str();
+  app.add_option("-k,--clustering", clustering, "synthetic: zero clustering 0..<1")->capture_default_str();
+  app.add_option("-t,--dtype", dtype, "synthetic: float32, float16, int8, uint8")->capture_default_str();
+  app.add_option("--seed", seed, "synthetic: random seed")->capture_default_str();
+  app.add_option("--npy", npy, "use this .npy file instead of synthetic data");
+  app.add_option("--out", out_dir, "directory for stats.json and platform.json")->capture_default_str();
+  app.add_option("--trace", trace, "write a Chrome/Perfetto trace of every chunk to this file");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    tlmx::set_log_level(log_level);
+    if (!mode.empty()) overrides.push_back("simulation.mode=\"" + mode + "\"");
+    const config::PlatformConfig cfg =
+        config::load_platform(config::resolve_platform_path(platform, CDMA_PLATFORMS_DIR), overrides);
+
+    sim::TransferRequest req;
+    req.op = sim::parse_transfer_op(op);
+    req.trace_path = trace;
+    std::string source;
+    tensor::DType t;
+    if (!npy.empty()) {
+      tensor::NpyArray a = tensor::read_npy(npy);
+      t = a.dtype;
+      req.data = std::move(a.data);
+      source = npy;
+    } else {
+      tensor::ActivationSpec spec;
+      spec.dtype = tensor::parse_dtype(dtype);
+      spec.density = density;
+      spec.clustering = clustering;
+      spec.seed = seed;
+      tensor::validate(spec);
+      t = spec.dtype;
+      const uint64_t n = parse_size(bytes);
+      req.data = tensor::generate_activations(spec, (n + tensor::element_bytes(t) - 1) / tensor::element_bytes(t));
+      req.data.resize(n);
+      source = std::string("synthetic ") + tensor::to_string(t) + ", clustering " + std::to_string(clustering);
+    }
+    if (req.data.empty()) throw UserError("nothing to transfer: the buffer is empty");
+    req.codec.element = width_of(t);
+    req.codec.zlib_level = level;
+    req.codec.algorithm = codec::parse_algorithm(algorithm);
+    codec::validate(req.codec);
+
+    const sim::TransferResult r = sim::run_transfer(cfg, req);
+    print_summary(cfg, req, source, tensor::measured_density(req.data, tensor::element_bytes(t)), r);
+
+    std::filesystem::create_directories(out_dir);
+    std::ofstream(out_dir + "/stats.json") << r.stats.dump(2) << "\n";
+    std::ofstream(out_dir + "/platform.json") << config::to_json(cfg).dump(2) << "\n";
+    std::printf("stats      %s/stats.json, effective config %s/platform.json%s%s\n", out_dir.c_str(),
+                out_dir.c_str(), trace.empty() ? "" : ", timeline ", trace.c_str());
+    if (!r.ok || !r.bytes_identical) {
+      std::fprintf(stderr, "cdma-sim: error: %s\n", r.error.empty() ? "transfer failed" : r.error.c_str());
+      return 3;
+    }
+    return 0;
+  } catch (const config::ConfigError& e) {
+    std::fprintf(stderr, "cdma-sim: error: %s\n", e.what());
+  } catch (const tensor::NpyError& e) {
+    std::fprintf(stderr, "cdma-sim: error: %s\n", e.what());
+  } catch (const UserError& e) {
+    std::fprintf(stderr, "cdma-sim: error: %s\n", e.what());
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "cdma-sim: error: %s\n", e.what());
+  }
+  return 1;
+}

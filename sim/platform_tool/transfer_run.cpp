@@ -1,0 +1,132 @@
+#include "transfer_run.h"
+
+#include <chrono>
+#include <stdexcept>
+
+#include "dma/host_layout.h"
+#include "tlm/trace_writer.h"
+
+namespace cdma::sim {
+
+const char* to_string(TransferOp op) {
+  switch (op) {
+    case TransferOp::kOffload: return "offload";
+    case TransferOp::kPrefetch: return "prefetch";
+    case TransferOp::kRoundTrip: return "roundtrip";
+  }
+  return "?";
+}
+
+TransferOp parse_transfer_op(const std::string& s) {
+  if (s == "offload") return TransferOp::kOffload;
+  if (s == "prefetch") return TransferOp::kPrefetch;
+  if (s == "roundtrip") return TransferOp::kRoundTrip;
+  throw std::invalid_argument("operation must be offload, prefetch or roundtrip, got '" + s + "'");
+}
+
+nlohmann::json PhaseResult::to_json() const {
+  nlohmann::json hop;
+  for (const auto& [name, f] : hops.fraction) hop[name] = f;
+  return {{"op", dma::to_string(completion.descriptor.op)},
+          {"ok", completion.ok},
+          {"error", completion.error},
+          {"bytes", completion.original_bytes},
+          {"compressed_bytes", completion.compressed_bytes},
+          {"host_bytes", completion.host_bytes},
+          {"chunks", completion.chunks},
+          {"ratio", codec::compression_ratio(completion.original_bytes, completion.compressed_bytes)},
+          {"seconds", seconds},
+          {"pcie_gbps", pcie_gbps},
+          {"dram_gbps", dram_gbps},
+          {"hop_utilisation", hop},
+          {"bottleneck", hops.bottleneck}};
+}
+
+namespace {
+
+PhaseResult run_phase(platform::CdmaSoc& soc, const dma::DmaDescriptor& d) {
+  const platform::HopSnapshot before = soc.snapshot();
+  const size_t done = soc.engine().completions().size();
+  soc.engine().submit(d);
+  sc_core::sc_start();  // runs until every process waits: the descriptor has completed
+  if (soc.engine().completions().size() != done + 1) throw std::logic_error("descriptor did not complete");
+  PhaseResult p;
+  p.completion = soc.engine().completions().back();
+  p.hops = platform::CdmaSoc::utilisation(before, soc.snapshot());
+  p.seconds = p.completion.duration().to_seconds();
+  if (p.seconds > 0) {
+    p.pcie_gbps = static_cast<double>(p.completion.host_bytes) / p.seconds / 1e9;
+    p.dram_gbps = static_cast<double>(p.completion.original_bytes) / p.seconds / 1e9;
+  }
+  return p;
+}
+
+uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+
+}  // namespace
+
+TransferResult run_transfer(const config::PlatformConfig& cfg, const TransferRequest& request) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  TransferResult r;
+  platform::CdmaSoc soc("soc", cfg);
+  tlmx::TraceWriter trace;
+  if (!request.trace_path.empty()) soc.engine().set_trace(&trace);
+
+  const uint64_t n = request.data.size();
+  const memory::AddressMap& map = soc.address_map();
+  const uint64_t stripe = uint64_t{map.interleave_bytes()} * map.channels();
+  const uint64_t src = 0, host = 0, dst = align_up(n, stripe);
+  if (dst + n > map.capacity()) throw std::invalid_argument("the buffer is larger than half of GPU memory");
+  if (host + n * 2 + (1 << 20) > cfg.host_dram.capacity_bytes) {
+    throw std::invalid_argument("the buffer does not fit in host memory");
+  }
+  soc.write_gpu(src, request.data);
+  const auto codec = codec::make_codec(request.codec);
+
+  bool ok = true;
+  bool identical = true;
+  dma::DmaDescriptor d;
+  d.codec = request.codec;
+  d.bytes = n;
+  d.host_address = host;
+  if (request.op != TransferOp::kPrefetch) {
+    d.op = dma::DmaDescriptor::Op::kOffload;
+    d.gpu_address = src;
+    r.phases.push_back(run_phase(soc, d));
+    const dma::DmaCompletion& c = r.phases.back().completion;
+    ok = ok && c.ok;
+    codec::Bytes decoded;
+    const std::string err = dma::decode_host_image(soc.read_host(host, c.host_bytes), decoded);
+    identical = identical && err.empty() && decoded == request.data;
+    if (!err.empty()) r.error = "host image: " + err;
+    soc.discard_gpu(src, n);  // vDNN frees the GPU copy once it is offloaded
+  } else {
+    soc.write_host(host, dma::build_host_image(request.data, *codec, cfg.gpu.dma.chunk_bytes, map.interleave_bytes()));
+  }
+  if (request.op != TransferOp::kOffload && ok) {
+    d.op = dma::DmaDescriptor::Op::kPrefetch;
+    d.gpu_address = dst;
+    r.phases.push_back(run_phase(soc, d));
+    ok = ok && r.phases.back().completion.ok;
+    identical = identical && soc.read_gpu(dst, n) == request.data;
+  }
+  for (const auto& p : r.phases) {
+    if (!p.completion.ok && r.error.empty()) r.error = p.completion.error;
+  }
+  r.ok = ok;
+  r.bytes_identical = ok && identical;
+  if (ok && !identical && r.error.empty()) r.error = "the bytes that came back differ from the input";
+  r.simulated_seconds = sc_core::sc_time_stamp().to_seconds();
+  r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  r.stats = soc.stats();
+  r.stats["wall_time_s"] = r.wall_seconds;
+  r.stats["simulated_time_s"] = r.simulated_seconds;
+  r.stats["simulated_bytes_per_wall_second"] = r.wall_seconds > 0 ? n * r.phases.size() / r.wall_seconds : 0.0;
+  nlohmann::json phases = nlohmann::json::array();
+  for (const auto& p : r.phases) phases.push_back(p.to_json());
+  r.stats["phases"] = phases;
+  if (!request.trace_path.empty()) trace.write(request.trace_path);
+  return r;
+}
+
+}  // namespace cdma::sim

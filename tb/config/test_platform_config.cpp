@@ -1,0 +1,507 @@
+// Platform configuration: the shipped platform files, the PCIe closed forms, JSON round trips, overrides and
+// the strict loader's error messages (each must name the file or override AND the JSON path).
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "config/platform_config.h"
+#include "config/platform_config_json.h"
+
+#ifndef CDMA_PLATFORMS_DIR
+#error "CDMA_PLATFORMS_DIR must point at the repository's platforms/ directory"
+#endif
+
+namespace cdma::config {
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string> kPlatforms = {"titan-x", "titan-xp", "v100", "a100", "h100"};
+constexpr uint64_t kGiB = 1ull << 30;
+
+std::string platform_path(const std::string& name) {
+  return std::string(CDMA_PLATFORMS_DIR) + "/" + name + ".json";
+}
+
+json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return json::parse(in);
+}
+
+// A file per test so parallel test processes do not trample each other.
+std::string write_temp(const std::string& text, const std::string& suffix = "") {
+  const std::string path = ::testing::TempDir() + "cdma_cfg_" +
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name() + suffix + ".json";
+  std::ofstream(path) << text;
+  return path;
+}
+
+// The Titan X file with one edit applied, written to a temp file.
+std::string titan_x_with(const std::function<void(json&)>& edit) {
+  json j = read_json(platform_path("titan-x"));
+  edit(j);
+  return write_temp(j.dump(2));
+}
+
+std::string load_error(const std::string& path, const std::vector<std::string>& overrides = {}) {
+  try {
+    load_platform(path, overrides);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "loading " << path << " did not throw ConfigError";
+  return "";
+}
+
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+#define EXPECT_CONTAINS(s, part) \
+  EXPECT_TRUE(contains((s), (part))) << "message: " << (s) << "\nexpected: " << (part)
+
+// Every leaf path of a JSON object, e.g. "gpu.dram.channels".
+void leaf_paths(const json& j, const std::string& prefix, std::set<std::string>& out) {
+  for (const auto& item : j.items()) {
+    const std::string path = prefix.empty() ? item.key() : prefix + "." + item.key();
+    if (item.value().is_object()) {
+      leaf_paths(item.value(), path, out);
+    } else {
+      out.insert(path);
+    }
+  }
+}
+
+// --- Shipped platform files
+// -----------------------------------------------------------------------------------
+
+TEST(PlatformFiles, AllLoadAndValidate) {
+  for (const std::string& name : kPlatforms) {
+    SCOPED_TRACE(name);
+    PlatformConfig c;
+    ASSERT_NO_THROW(c = load_platform(platform_path(name)));
+    EXPECT_NO_THROW(validate(c));
+    EXPECT_TRUE(find_issues(c).empty());
+    EXPECT_EQ(c.name, name);
+    EXPECT_FALSE(c.description.empty());
+  }
+}
+
+TEST(PlatformFiles, KeyFiguresMatchBriefing) {
+  struct Expected {
+    std::string name;
+    double dram_gbps;
+    uint32_t channels;
+    double tflops;
+    uint32_t generation;
+    uint64_t capacity_gib;
+    double clock_ghz;
+    double host_gbps;
+  };
+  const std::vector<Expected> table = {
+      {"titan-x", 336.5, 6, 6.6, 3, 12, 1.0, 76.8},  {"titan-xp", 547.7, 12, 12.1, 3, 12, 1.0, 76.8},
+      {"v100", 900.0, 8, 14.0, 3, 16, 1.3, 76.8},    {"a100", 1555.0, 10, 19.5, 4, 40, 1.3, 204.8},
+      {"h100", 2000.0, 10, 51.0, 5, 80, 1.3, 204.8},
+  };
+  for (const Expected& e : table) {
+    SCOPED_TRACE(e.name);
+    const PlatformConfig c = load_platform(platform_path(e.name));
+    EXPECT_DOUBLE_EQ(c.gpu.dram.bandwidth_gbps, e.dram_gbps);
+    EXPECT_EQ(c.gpu.dram.channels, e.channels);
+    EXPECT_DOUBLE_EQ(c.gpu.fp32_tflops, e.tflops);
+    EXPECT_EQ(c.pcie.generation, e.generation);
+    EXPECT_EQ(c.pcie.lanes, 16u);
+    EXPECT_EQ(c.gpu.dram.capacity_bytes, e.capacity_gib * kGiB);
+    EXPECT_DOUBLE_EQ(c.gpu.compression.clock_ghz, e.clock_ghz);
+    EXPECT_DOUBLE_EQ(c.host_dram.bandwidth_gbps, e.host_gbps);
+    // Documented assumption: the crossbar is not the bottleneck unless configured so.
+    const double port_ratio = c.gpu.crossbar.port_gbps / c.gpu.dram.channel_bandwidth_gbps();
+    const double dma_ratio = c.gpu.crossbar.dma_port_gbps / c.gpu.dram.bandwidth_gbps;
+    EXPECT_NEAR(port_ratio, 2.0, 0.05);
+    EXPECT_NEAR(dma_ratio, 0.7, 0.05);
+  }
+  EXPECT_DOUBLE_EQ(load_platform(platform_path("titan-x")).gpu.dram.channel_bandwidth_gbps(), 336.5 / 6);
+}
+
+TEST(PlatformFiles, EveryFileSpellsOutEveryField) {
+  std::set<std::string> all;
+  leaf_paths(to_json(PlatformConfig{}), "", all);
+  for (const std::string& name : kPlatforms) {
+    SCOPED_TRACE(name);
+    std::set<std::string> in_file;
+    leaf_paths(read_json(platform_path(name)), "", in_file);
+    EXPECT_EQ(in_file, all);
+  }
+}
+
+TEST(PlatformFiles, DefaultsAreTheTitanXFile) {
+  PlatformConfig file = load_platform(platform_path("titan-x"));
+  file.description.clear();
+  EXPECT_EQ(to_json(file), to_json(PlatformConfig{}));
+}
+
+// --- Derived quantities
+// ---------------------------------------------------------------------------------------
+
+TEST(Pcie, Gen3x16RawAndEffective) {
+  const PcieConfig p;  // gen3 x16, MPS 256, overhead 24, dllp 0.02
+  const double raw = 16 * 8e9 * 128.0 / 130.0 / 8 / 1e9;
+  EXPECT_NEAR(raw, 15.7538, 1e-4);
+  EXPECT_DOUBLE_EQ(p.raw_gbps(), raw);
+  EXPECT_DOUBLE_EQ(p.effective_gbps(), raw * 256.0 / 280.0 * 0.98);
+}
+
+TEST(Pcie, Gen4AndGen5DoubleAndQuadruple) {
+  PcieConfig p;
+  const double raw3 = p.raw_gbps();
+  const double eff3 = p.effective_gbps();
+  p.generation = 4;
+  EXPECT_DOUBLE_EQ(p.raw_gbps(), 2 * raw3);
+  EXPECT_DOUBLE_EQ(p.effective_gbps(), 2 * eff3);
+  p.generation = 5;
+  EXPECT_DOUBLE_EQ(p.raw_gbps(), 4 * raw3);
+  EXPECT_DOUBLE_EQ(p.effective_gbps(), 4 * eff3);
+  p.lanes = 4;
+  EXPECT_DOUBLE_EQ(p.raw_gbps(), raw3);
+  p.generation = 2;
+  EXPECT_THROW(p.raw_gbps(), ConfigError);
+}
+
+TEST(Pcie, TransferNsCountsWholeTlps) {
+  const PcieConfig p;
+  const double raw = p.raw_gbps();
+  // 1000 bytes at MPS 256 are 4 TLPs.
+  EXPECT_DOUBLE_EQ(p.transfer_ns(1000), (1000 + 4 * 24) / raw / 0.98);
+  EXPECT_DOUBLE_EQ(p.transfer_ns(256), (256 + 24) / raw / 0.98);
+  EXPECT_DOUBLE_EQ(p.transfer_ns(257), (257 + 2 * 24) / raw / 0.98);
+  EXPECT_DOUBLE_EQ(p.transfer_ns(0), 0.0);
+  // A long stream converges on the effective bandwidth.
+  const uint64_t big = 256ull << 20;
+  EXPECT_NEAR(big / p.transfer_ns(big), p.effective_gbps(), 1e-9);
+}
+
+TEST(Derived, ChannelBandwidthAndCompressionThroughput) {
+  const PlatformConfig c;
+  EXPECT_DOUBLE_EQ(c.gpu.dram.channel_bandwidth_gbps(), 336.5 / 6);
+  EXPECT_DOUBLE_EQ(c.gpu.compression.throughput_gbps(codec::Algorithm::kZv), 128.0);
+  EXPECT_DOUBLE_EQ(c.gpu.compression.throughput_gbps(codec::Algorithm::kZl), 2.5);
+  EXPECT_DOUBLE_EQ(c.gpu.compression.throughput_gbps(codec::Algorithm::kZcompSeparate), 64.0);
+  const PlatformConfig v100 = load_platform(platform_path("v100"));
+  EXPECT_DOUBLE_EQ(v100.gpu.compression.throughput_gbps(codec::Algorithm::kRl), 32.0 * 1.3);
+  CompressionUnitConfig missing;
+  missing.bytes_per_cycle.erase("rl");
+  EXPECT_THROW(missing.throughput_gbps(codec::Algorithm::kRl), ConfigError);
+}
+
+TEST(Validate, NamesTheFieldByItsJsonPath) {
+  PlatformConfig c;
+  c.gpu.dram.channels = 0;
+  try {
+    validate(c);
+    FAIL() << "validate accepted 0 channels";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "gpu.dram.channels must be >= 1, got 0");
+  }
+  c = PlatformConfig{};
+  c.gpu.compression.bytes_per_cycle.erase("zv");
+  EXPECT_THROW(validate(c), ConfigError);
+  c = PlatformConfig{};
+  c.gpu.crossbar.port_gbps = std::nan("");
+  EXPECT_THROW(validate(c), ConfigError);
+  c = PlatformConfig{};
+  c.gpu.dram.capacity_bytes += 4096;  // no longer whole interleave rows
+  EXPECT_THROW(validate(c), ConfigError);
+}
+
+// --- JSON round trip
+// ------------------------------------------------------------------------------------------
+
+TEST(Json, RoundTripIsIdentityForEveryPlatform) {
+  for (const std::string& name : kPlatforms) {
+    SCOPED_TRACE(name);
+    const json first = to_json(load_platform(platform_path(name)));
+    EXPECT_EQ(to_json(from_json(first, "round-trip")), first);
+    // Through text too, as the effective config written next to results is read back.
+    EXPECT_EQ(to_json(from_json(json::parse(first.dump(2)), "round-trip")), first);
+  }
+}
+
+TEST(Json, PartialInputKeepsDefaults) {
+  const json j = {{"name", "partial"},
+                  {"pcie", {{"generation", 4}}},
+                  {"gpu", {{"compression", {{"bytes_per_cycle", {{"zv", 64}}}}}}}};
+  const PlatformConfig c = from_json(j, "inline");
+  const PlatformConfig d;
+  EXPECT_EQ(c.name, "partial");
+  EXPECT_EQ(c.pcie.generation, 4u);
+  EXPECT_EQ(c.pcie.lanes, d.pcie.lanes);
+  EXPECT_DOUBLE_EQ(c.gpu.compression.bytes_per_cycle.at("zv"), 64.0);
+  EXPECT_DOUBLE_EQ(c.gpu.compression.bytes_per_cycle.at("zl"), 2.5);
+  EXPECT_EQ(c.gpu.compression.bytes_per_cycle.size(), 6u);
+  EXPECT_EQ(c.gpu.dram.capacity_bytes, d.gpu.dram.capacity_bytes);
+}
+
+TEST(Json, IntegralFloatsAreAcceptedForIntegers) {
+  const PlatformConfig c = from_json({{"gpu", {{"dram", {{"channels", 8.0}}}}}}, "inline");
+  EXPECT_EQ(c.gpu.dram.channels, 8u);
+}
+
+TEST(Json, RootMustBeAnObject) {
+  try {
+    from_json(json::array(), "inline.json");
+    FAIL() << "accepted an array";
+  } catch (const ConfigError& e) {
+    EXPECT_CONTAINS(std::string(e.what()), "inline.json");
+    EXPECT_CONTAINS(std::string(e.what()), "expected an object, got array");
+  }
+}
+
+// --- Overrides
+// ------------------------------------------------------------------------------------------------
+
+TEST(Overrides, EachKindApplies) {
+  const PlatformConfig c = load_platform(
+      platform_path("titan-x"), {"gpu.dram.channels=8", "pcie.dllp_overhead=0.05", "simulation.mode=lt",
+                                 "name=\"custom\"", "gpu.compression.bytes_per_cycle.zv=64"});
+  EXPECT_EQ(c.gpu.dram.channels, 8u);
+  EXPECT_DOUBLE_EQ(c.pcie.dllp_overhead, 0.05);
+  EXPECT_EQ(c.simulation.mode, "lt");
+  EXPECT_EQ(c.name, "custom");
+  EXPECT_DOUBLE_EQ(c.gpu.compression.bytes_per_cycle.at("zv"), 64.0);
+  EXPECT_DOUBLE_EQ(c.gpu.compression.bytes_per_cycle.at("rl"), 32.0);  // siblings untouched
+  EXPECT_DOUBLE_EQ(c.gpu.dram.bandwidth_gbps, 336.5);
+}
+
+TEST(Overrides, AppliedInOrderLastWins) {
+  const PlatformConfig c =
+      load_platform(platform_path("titan-x"), {"pcie.generation=4", "pcie.generation=5"});
+  EXPECT_EQ(c.pcie.generation, 5u);
+}
+
+TEST(Overrides, SectionValueMergesIntoTheFile) {
+  const PlatformConfig c = load_platform(platform_path("v100"), {R"(gpu.dram={"channels": 16})"});
+  EXPECT_EQ(c.gpu.dram.channels, 16u);
+  EXPECT_DOUBLE_EQ(c.gpu.dram.bandwidth_gbps, 900.0);
+}
+
+TEST(Overrides, MissingSectionInFileIsCreated) {
+  const std::string path = write_temp(R"({"name": "tiny"})");
+  const PlatformConfig c = load_platform(path, {"simulation.queue_depth=3"});
+  EXPECT_EQ(c.simulation.queue_depth, 3u);
+}
+
+TEST(Overrides, UnknownPathNamesTheOverride) {
+  const std::string msg = load_error(platform_path("titan-x"), {"gpu.dram.chanels=8"});
+  EXPECT_CONTAINS(msg, "--set gpu.dram.chanels=8");
+  EXPECT_CONTAINS(msg, "unknown field");
+  EXPECT_CONTAINS(msg, "did you mean 'channels'?");
+  EXPECT_CONTAINS(load_error(platform_path("titan-x"), {"gpu.dram.channels.x=1"}),
+                  "--set gpu.dram.channels.x=1");
+  EXPECT_CONTAINS(load_error(platform_path("titan-x"), {"gpu.dram.channels"}), "expected path=value");
+}
+
+TEST(Overrides, InvalidValueNamesTheOverride) {
+  const std::string msg = load_error(platform_path("titan-x"), {"gpu.dram.channels=0"});
+  EXPECT_CONTAINS(msg, "--set gpu.dram.channels=0");
+  EXPECT_CONTAINS(msg, "gpu.dram.channels");
+  EXPECT_CONTAINS(msg, "must be >= 1");
+  EXPECT_FALSE(contains(msg, "titan-x.json")) << msg;
+  // A string where a number belongs (the value is not a JSON literal, so it stays a string).
+  EXPECT_CONTAINS(load_error(platform_path("titan-x"), {"pcie.lanes=sixteen"}), "--set pcie.lanes=sixteen");
+}
+
+TEST(Overrides, CrossFieldRuleBlamesTheOverride) {
+  // The rule is stated on chunk_bytes but the override changed the interleave it is compared with.
+  const std::string msg = load_error(platform_path("titan-x"), {"gpu.dram.interleave_bytes=1024"});
+  EXPECT_CONTAINS(msg, "--set gpu.dram.interleave_bytes=1024");
+  EXPECT_CONTAINS(msg, "gpu.dma.chunk_bytes");
+}
+
+TEST(Overrides, ErrorsFromTheFileStillNameTheFile) {
+  const std::string path = titan_x_with([](json& j) { j["pcie"]["lanes"] = 3; });
+  const std::string msg = load_error(path, {"gpu.dram.channels=8"});
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "pcie.lanes");
+}
+
+// --- Malformed inputs: each message names the file and the JSON path
+// -----------------------------------------
+
+TEST(Malformed, UnknownFieldSuggestsTheClosestKey) {
+  const std::string path = titan_x_with([](json& j) { j["pcie"]["lanz"] = 16; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "pcie.lanz: unknown field (did you mean 'lanes'?)");
+}
+
+TEST(Malformed, UnknownFieldFarFromAnyKeyHasNoSuggestion) {
+  const std::string path = titan_x_with([](json& j) { j["gpu"]["wattage"] = 250; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "gpu.wattage: unknown field");
+  EXPECT_FALSE(contains(msg, "did you mean")) << msg;
+}
+
+TEST(Malformed, WrongType) {
+  const std::string path = titan_x_with([](json& j) { j["gpu"]["dram"]["bandwidth_gbps"] = "fast"; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path + ": gpu.dram.bandwidth_gbps: expected a number, got string");
+}
+
+TEST(Malformed, SectionOfWrongType) {
+  const std::string path = titan_x_with([](json& j) { j["pcie"] = 16; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "pcie: expected an object");
+}
+
+TEST(Malformed, NegativeBandwidth) {
+  const std::string path = titan_x_with([](json& j) { j["host_dram"]["bandwidth_gbps"] = -1.0; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "host_dram.bandwidth_gbps: must be > 0");
+}
+
+TEST(Malformed, NegativeForUnsigned) {
+  const std::string path = titan_x_with([](json& j) { j["gpu"]["dma"]["outstanding_chunks"] = -4; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "gpu.dma.outstanding_chunks: expected a non-negative integer");
+}
+
+TEST(Malformed, IntegerTooLargeForField) {
+  const std::string path = titan_x_with([](json& j) { j["pcie"]["max_payload_bytes"] = 1ull << 32; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "pcie.max_payload_bytes: out of range");
+}
+
+TEST(Malformed, ZeroLanes) {
+  const std::string path = titan_x_with([](json& j) { j["pcie"]["lanes"] = 0; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "pcie.lanes: must be 1, 2, 4, 8 or 16, got 0");
+}
+
+TEST(Malformed, ThreeLanes) {
+  const std::string path = titan_x_with([](json& j) { j["pcie"]["lanes"] = 3; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "pcie.lanes: must be 1, 2, 4, 8 or 16, got 3");
+}
+
+TEST(Malformed, Generation2) {
+  const std::string path = titan_x_with([](json& j) { j["pcie"]["generation"] = 2; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "pcie.generation: must be 3, 4 or 5, got 2");
+}
+
+TEST(Malformed, FractionalChannels) {
+  const std::string path = titan_x_with([](json& j) { j["gpu"]["dram"]["channels"] = 6.5; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "gpu.dram.channels: expected an integer, got 6.5");
+}
+
+TEST(Malformed, UnknownSimulationMode) {
+  const std::string path = titan_x_with([](json& j) { j["simulation"]["mode"] = "xx"; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "simulation.mode: must be \"at\" or \"lt\", got \"xx\"");
+}
+
+TEST(Malformed, ChunkNotMultipleOf128) {
+  const std::string path = titan_x_with([](json& j) { j["gpu"]["dma"]["chunk_bytes"] = 1000; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "gpu.dma.chunk_bytes: must be a multiple of 128");
+}
+
+TEST(Malformed, ChunkLargerThanInterleave) {
+  const std::string path = titan_x_with([](json& j) { j["gpu"]["dma"]["chunk_bytes"] = 8192; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "gpu.dma.chunk_bytes: must not exceed gpu.dram.interleave_bytes");
+}
+
+TEST(Malformed, BufferTooSmall) {
+  // 4096 + 4096/32 + 64 = 4288 is the smallest buffer that holds one worst-case compressed chunk.
+  const std::string ok = titan_x_with([](json& j) { j["gpu"]["dma"]["buffer_bytes"] = 4288; });
+  EXPECT_EQ(load_platform(ok).gpu.dma.buffer_bytes, 4288u);
+  const std::string path = titan_x_with([](json& j) { j["gpu"]["dma"]["buffer_bytes"] = 4287; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "gpu.dma.buffer_bytes: must be >= ");
+  EXPECT_CONTAINS(msg, "4288");
+}
+
+TEST(Malformed, CapacityNotWholeInterleaveRows) {
+  const std::string path = titan_x_with([](json& j) { j["gpu"]["dram"]["channels"] = 5; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "gpu.dram.capacity_bytes: must be a multiple of");
+}
+
+TEST(Malformed, JsonSyntaxErrorGivesLineAndColumn) {
+  const std::string path = write_temp("{\n  \"name\": \"x\",\n  \"pcie\": {\"lanes\": 16,}\n}\n");
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path + ":3:");
+  EXPECT_CONTAINS(msg, "invalid JSON");
+}
+
+TEST(Malformed, DuplicateKey) {
+  const std::string path = write_temp(R"({"pcie": {"lanes": 16, "lanes": 8}})");
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "pcie.lanes: duplicate key");
+}
+
+TEST(Malformed, MissingFile) {
+  const std::string path = ::testing::TempDir() + "cdma_cfg_does_not_exist.json";
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "cannot open");
+}
+
+TEST(Malformed, UnknownBytesPerCycleKey) {
+  const std::string path =
+      titan_x_with([](json& j) { j["gpu"]["compression"]["bytes_per_cycle"]["lzma"] = 8; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "gpu.compression.bytes_per_cycle.lzma: unknown algorithm");
+}
+
+TEST(Malformed, ZeroBytesPerCycle) {
+  const std::string path =
+      titan_x_with([](json& j) { j["gpu"]["compression"]["bytes_per_cycle"]["zl"] = 0; });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path);
+  EXPECT_CONTAINS(msg, "gpu.compression.bytes_per_cycle.zl: must be > 0");
+}
+
+// --- Resolving a platform argument
+// ----------------------------------------------------------------------------
+
+TEST(Resolve, BareNameAndPath) {
+  const std::string dir = CDMA_PLATFORMS_DIR;
+  EXPECT_EQ(resolve_platform_path("h100", dir), dir + "/h100.json");
+  EXPECT_EQ(resolve_platform_path("h100.json", dir), dir + "/h100.json");
+  const std::string file = write_temp(R"({"name": "mine"})");
+  EXPECT_EQ(resolve_platform_path(file, dir), file);
+  try {
+    resolve_platform_path("b200", dir);
+    FAIL() << "resolved a platform that does not exist";
+  } catch (const ConfigError& e) {
+    EXPECT_CONTAINS(std::string(e.what()), "b200");
+    EXPECT_CONTAINS(std::string(e.what()), "titan-xp");  // lists what exists
+  }
+}
+
+}  // namespace
+}  // namespace cdma::config

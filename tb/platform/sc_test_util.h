@@ -1,0 +1,75 @@
+// Helpers for tests of SystemC modules. SystemC allows one elaboration per process, so every test body that
+// builds modules runs in a forked child; the parent fails the test if the child's assertions failed or it died.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <systemc>
+#include <tlm>
+
+#include <cstdio>
+#include <functional>
+
+#include "tlm/chunk_extension.h"
+#include "tlm/initiator_port.h"
+
+namespace cdma::test {
+
+inline void in_child(const std::function<void()>& body) {
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    try {
+      body();
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "exception: " << e.what();
+    }
+    std::fflush(nullptr);
+    _exit(::testing::Test::HasFailure() ? 1 : 0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << "child died with signal " << WTERMSIG(status);
+  ASSERT_EQ(WEXITSTATUS(status), 0) << "assertions failed in the child process (see above)";
+}
+
+// Drives transactions from an SC_THREAD through an InitiatorPort; in LT mode it waits out each annotated delay so
+// that sc_time_stamp() is the completion time in both modes.
+class Driver : public sc_core::sc_module {
+ public:
+  tlmx::InitiatorPort port;
+
+  Driver(const sc_core::sc_module_name& name, tlmx::TimingMode mode, std::function<void(Driver&)> body)
+      : sc_module(name), port("port", mode), body_(std::move(body)) {
+    SC_HAS_PROCESS(Driver);
+    SC_THREAD(run);
+  }
+
+  tlm::tlm_response_status access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len,
+                                  tlmx::ChunkExtension* ext = nullptr) {
+    tlm::tlm_generic_payload t;
+    t.set_command(cmd);
+    t.set_address(addr);
+    t.set_data_ptr(data);
+    t.set_data_length(len);
+    t.set_streaming_width(len);
+    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    if (ext) t.set_extension(ext);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    port.transport(t, delay);
+    if (ext) t.clear_extension(ext);
+    wait(delay);
+    return t.get_response_status();
+  }
+
+ private:
+  void run() { body_(*this); }
+  std::function<void(Driver&)> body_;
+};
+
+inline double now_ns() { return sc_core::sc_time_stamp().to_seconds() * 1e9; }
+
+}  // namespace cdma::test

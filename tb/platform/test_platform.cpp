@@ -1,0 +1,228 @@
+// The assembled SoC: real bytes survive every platform and codec, timing matches the closed forms, the rate rule
+// shows, AT and LT agree, and bad requests end in errors rather than crashes. Each simulation runs in its own
+// process (run_isolated), so one test can compare several.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "codec/codec.h"
+#include "config/platform_config_json.h"
+#include "isolated_run.h"
+#include "sc_test_util.h"
+#include "soc/cdma_soc.h"
+#include "tensor/activation_generator.h"
+
+namespace cdma {
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string> kPlatforms = {"titan-x", "titan-xp", "v100", "a100", "h100"};
+
+config::PlatformConfig platform(const std::string& name, const std::vector<std::string>& overrides = {}) {
+  return config::load_platform(std::string(CDMA_PLATFORMS_DIR) + "/" + name + ".json", overrides);
+}
+
+codec::Bytes activations(uint64_t bytes, double density, double clustering = 0.5, uint64_t seed = 1) {
+  tensor::ActivationSpec spec;
+  spec.density = density;
+  spec.clustering = clustering;
+  spec.seed = seed;
+  codec::Bytes d = tensor::generate_activations(spec, (bytes + 3) / 4);
+  d.resize(bytes);
+  return d;
+}
+
+sim::TransferRequest request(codec::Algorithm a, codec::Bytes data, sim::TransferOp op = sim::TransferOp::kRoundTrip) {
+  sim::TransferRequest r;
+  r.op = op;
+  r.codec.algorithm = a;
+  r.data = std::move(data);
+  return r;
+}
+
+void expect_clean(const json& r) {
+  ASSERT_TRUE(r["ok"].get<bool>()) << r["error"];
+  EXPECT_TRUE(r["bytes_identical"].get<bool>()) << r["error"];
+  EXPECT_EQ(r["protocol_violations"].get<uint64_t>(), 0u);
+}
+
+double phase_seconds(const json& r, size_t i) { return r["phases"][i]["seconds"].get<double>(); }
+
+class EveryPlatformAndCodec : public ::testing::TestWithParam<std::tuple<std::string, codec::Algorithm>> {};
+
+TEST_P(EveryPlatformAndCodec, RoundTripIsBitIdentical) {
+  const auto& [name, algorithm] = GetParam();
+  const json r = sim::run_isolated(platform(name), request(algorithm, activations(300 * 1024 + 77, 0.35)));
+  expect_clean(r);
+  ASSERT_EQ(r["phases"].size(), 2u);
+  EXPECT_EQ(r["phases"][0]["op"], "offload");
+  EXPECT_EQ(r["phases"][1]["op"], "prefetch");
+}
+
+INSTANTIATE_TEST_SUITE_P(All, EveryPlatformAndCodec,
+                         ::testing::Combine(::testing::ValuesIn(kPlatforms),
+                                            ::testing::ValuesIn(codec::all_algorithms())),
+                         [](const auto& info) {
+                           std::string n = std::get<0>(info.param) + "_" + codec::to_string(std::get<1>(info.param));
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
+
+TEST(Platform, OddSizesDensitiesAndBothModesRoundTrip) {
+  for (const char* mode : {"at", "lt"}) {
+    for (uint64_t n : {1ull, 127ull, 129ull, 4095ull, 4097ull, 3 * 4096ull + 5, (1ull << 20) + 3}) {
+      for (double density : {0.0, 0.05, 1.0}) {
+        SCOPED_TRACE(std::string(mode) + " n=" + std::to_string(n) + " density=" + std::to_string(density));
+        const auto cfg = platform("titan-x", {std::string("simulation.mode=") + mode});
+        expect_clean(sim::run_isolated(cfg, request(codec::Algorithm::kZv, activations(n, density, 0.0, n))));
+      }
+    }
+  }
+}
+
+TEST(Platform, EveryChunkSizeKeepsZvExact) {
+  const codec::Bytes data = activations(1 << 20, 0.2, 0.3);
+  const size_t golden = codec::make_codec({codec::Algorithm::kZv, codec::ElementWidth::k32, 0})->compressed_size(data);
+  for (int chunk : {128, 512, 4096}) {
+    const auto cfg = platform("titan-x", {"gpu.dma.chunk_bytes=" + std::to_string(chunk)});
+    const json r = sim::run_isolated(cfg, request(codec::Algorithm::kZv, data, sim::TransferOp::kOffload));
+    expect_clean(r);
+    EXPECT_EQ(r["phases"][0]["compressed_bytes"].get<uint64_t>(), golden) << "chunk " << chunk;
+  }
+}
+
+// Uncompressed offload is PCIe-bound: time = bytes / effective PCIe bandwidth (coding and packet overheads).
+TEST(Platform, UncompressedOffloadTimeIsBytesOverEffectivePcieBandwidth) {
+  for (const std::string name : {"titan-x", "a100", "h100"}) {
+    for (const char* mode : {"at", "lt"}) {
+      const auto cfg = platform(name, {std::string("simulation.mode=") + mode});
+      const uint64_t n = 32ull << 20;
+      const json r = sim::run_isolated(cfg, request(codec::Algorithm::kNone, activations(n, 0.5), sim::TransferOp::kOffload));
+      expect_clean(r);
+      const double expected = static_cast<double>(n) / (cfg.pcie.effective_gbps() * 1e9);
+      EXPECT_NEAR(phase_seconds(r, 0) / expected, 1.0, 0.02) << name << " " << mode;
+      EXPECT_EQ(r["phases"][0]["bottleneck"], "pcie_to_host") << name;
+    }
+  }
+}
+
+TEST(Platform, UncompressedPrefetchTimeIsBytesOverEffectivePcieBandwidth) {
+  const auto cfg = platform("titan-x");
+  const uint64_t n = 32ull << 20;
+  const json r = sim::run_isolated(cfg, request(codec::Algorithm::kNone, activations(n, 0.5), sim::TransferOp::kPrefetch));
+  expect_clean(r);
+  EXPECT_NEAR(phase_seconds(r, 0) / (n / (cfg.pcie.effective_gbps() * 1e9)), 1.0, 0.02);
+  EXPECT_EQ(r["phases"][0]["bottleneck"], "pcie_to_gpu");
+}
+
+// Compressed offload runs at the pace of its slowest hop; each scenario makes a different hop the slowest.
+struct Scenario {
+  const char* name;
+  std::vector<std::string> overrides;
+  double density;
+  const char* bottleneck;
+};
+
+TEST(Platform, CompressedOffloadIsLimitedByTheSlowestHop) {
+  const std::vector<Scenario> scenarios = {
+      {"pcie", {}, 0.35, "pcie_to_host"},
+      {"dram", {"gpu.dram.bandwidth_gbps=60"}, 0.02, "gpu_dram"},
+      {"compression", {"gpu.compression.bytes_per_cycle.zv=4"}, 0.35, "compression"},
+      {"crossbar", {"gpu.crossbar.dma_port_gbps=4"}, 0.35, "crossbar"},
+  };
+  const uint64_t n = 24ull << 20;
+  for (const Scenario& s : scenarios) {
+    for (const char* mode : {"at", "lt"}) {
+      auto overrides = s.overrides;
+      overrides.push_back(std::string("simulation.mode=") + mode);
+      const auto cfg = platform("titan-x", overrides);
+      const codec::Bytes data = activations(n, s.density);
+      const json r = sim::run_isolated(cfg, request(codec::Algorithm::kZv, data, sim::TransferOp::kOffload));
+      expect_clean(r);
+      const double compressed = r["phases"][0]["host_bytes"].get<double>();
+      const double t_pcie = compressed / (cfg.pcie.effective_gbps() * 1e9);
+      const double t_dram = n / (cfg.gpu.dram.bandwidth_gbps * 1e9);
+      const double t_cu = n / (cfg.gpu.compression.throughput_gbps(codec::Algorithm::kZv) * cfg.gpu.dram.channels * 1e9);
+      const double t_xbar = compressed / (cfg.gpu.crossbar.dma_port_gbps * 1e9);
+      const double expected = std::max({t_pcie, t_dram, t_cu, t_xbar});
+      EXPECT_NEAR(phase_seconds(r, 0) / expected, 1.0, 0.05) << s.name << " " << mode;
+      EXPECT_EQ(r["phases"][0]["bottleneck"], s.bottleneck) << s.name << " " << mode;
+    }
+  }
+}
+
+// The rate rule: PCIe stays saturated only while DRAM read bandwidth >= ratio x PCIe bandwidth.
+TEST(Platform, RateRuleAppearsWhenTheRatioIsHigh) {
+  const uint64_t n = 24ull << 20;
+  const codec::Bytes data = activations(n, 0.03);  // ZV ratio ~16
+  const double ratio = 1.0 / (0.03 + 1.0 / 32);
+  const auto base = platform("titan-x");
+  const double needed = ratio * base.pcie.effective_gbps();  // ~230 GB/s
+  for (double dram : {needed * 1.5, needed * 0.5}) {
+    const auto cfg = platform("titan-x", {"gpu.dram.bandwidth_gbps=" + std::to_string(dram)});
+    const json r = sim::run_isolated(cfg, request(codec::Algorithm::kZv, data, sim::TransferOp::kOffload));
+    expect_clean(r);
+    const double pcie_util = r["phases"][0]["hop_utilisation"]["pcie_to_host"].get<double>();
+    if (dram > needed) {
+      EXPECT_GT(pcie_util, 0.95) << "DRAM " << dram << " GB/s should keep PCIe saturated";
+    } else {
+      EXPECT_NEAR(pcie_util, 0.5, 0.05) << "DRAM at half the rate rule should leave PCIe half idle";
+      EXPECT_EQ(r["phases"][0]["bottleneck"], "gpu_dram");
+    }
+  }
+}
+
+TEST(Platform, AtAndLtAgreeWithinFivePercentWhenThroughputBound) {
+  for (const auto& [alg, density] : {std::pair{codec::Algorithm::kNone, 0.5}, std::pair{codec::Algorithm::kZv, 0.35},
+                                     std::pair{codec::Algorithm::kZv, 0.02}}) {
+    const codec::Bytes data = activations(16ull << 20, density);
+    double t[2];
+    int i = 0;
+    for (const char* mode : {"at", "lt"}) {
+      const json r = sim::run_isolated(platform("titan-x", {std::string("simulation.mode=") + mode}),
+                                       request(alg, data));
+      expect_clean(r);
+      t[i++] = phase_seconds(r, 0) + phase_seconds(r, 1);
+    }
+    EXPECT_NEAR(t[1] / t[0], 1.0, 0.05) << codec::to_string(alg) << " density " << density;
+  }
+}
+
+TEST(Platform, OutOfRangeDescriptorsEndInErrorsNotCrashes) {
+  test::in_child([] {
+    sc_core::sc_report_handler::set_actions(sc_core::SC_WARNING, sc_core::SC_DO_NOTHING);
+    const auto cfg = platform("titan-x");
+    platform::CdmaSoc soc("soc", cfg);
+    dma::DmaDescriptor past_host;  // the host image would run past the end of host DRAM
+    past_host.bytes = 256 * 1024;
+    past_host.host_address = cfg.host_dram.capacity_bytes - 4096;
+    dma::DmaDescriptor past_gpu;  // the GPU range runs past the end of GPU memory
+    past_gpu.bytes = 8192;
+    past_gpu.gpu_address = cfg.gpu.dram.capacity_bytes - 4096;
+    dma::DmaDescriptor bad_image;  // nothing was ever offloaded here
+    bad_image.op = dma::DmaDescriptor::Op::kPrefetch;
+    bad_image.bytes = 4096;
+    bad_image.host_address = 1 << 30;
+    dma::DmaDescriptor unaligned;
+    unaligned.bytes = 4096;
+    unaligned.gpu_address = 100;
+    for (const auto& d : {past_host, past_gpu, bad_image, unaligned}) soc.engine().submit(d);
+    sc_core::sc_start();
+    const auto& c = soc.engine().completions();
+    ASSERT_EQ(c.size(), 4u);
+    EXPECT_FALSE(c[0].ok);
+    EXPECT_NE(c[0].error.find("ADDRESS_ERROR"), std::string::npos) << c[0].error;
+    EXPECT_FALSE(c[1].ok);
+    EXPECT_NE(c[1].error.find("outside GPU memory"), std::string::npos) << c[1].error;
+    EXPECT_FALSE(c[2].ok);
+    EXPECT_NE(c[2].error.find("magic"), std::string::npos) << c[2].error;
+    EXPECT_FALSE(c[3].ok);
+    EXPECT_NE(c[3].error.find("aligned"), std::string::npos) << c[3].error;
+    EXPECT_EQ(soc.protocol_violations(), 0u);
+  });
+}
+
+}  // namespace
+}  // namespace cdma
