@@ -40,11 +40,11 @@ build() {
 }
 
 main_job() {
-  local tool=build/release/sim/codec_tool/cdma-codec
-  mkdir -p out
-  # One image's VGG-16 conv1_1 output (64 x 224 x 224 fp32, 12.8 MB) at AlexNet conv0's ~49% density.
-  "$tool" generate out/activations.npy --shape 64,224,224 --dtype float32 --density 0.49 --clustering 0.5 --seed 1
-  "$tool" info out/activations.npy
+  # The default platform simulation: a ZV round trip of 64 MiB of synthetic activations (35 % dense, the cDMA
+  # paper's average) on the paper's baseline (Titan X Maxwell, PCIe gen3 x16), checked bit for bit.
+  mkdir -p out/sim
+  build/release/sim/platform_tool/cdma-sim --platform titan-x --op roundtrip --algorithm zv --bytes 64MiB \
+    --density 0.35 --out out/sim --trace out/sim/timeline.json
 }
 
 case "${1:-}" in

@@ -131,6 +131,13 @@ void check_dma(Checker& c, const DmaConfig& d, const GpuDramConfig& dram) {
            {"gpu.dram.interleave_bytes"});
   }
   c.at_least("gpu.dma.outstanding_chunks", d.outstanding_chunks, 1);
+  c.at_least("gpu.dma.posted_writes", d.posted_writes, 1);
+  if (d.write_burst_bytes < 128 || d.write_burst_bytes > d.buffer_bytes) {
+    c.fail(
+        "gpu.dma.write_burst_bytes",
+        "must be in 128..gpu.dma.buffer_bytes (" + fmt(d.buffer_bytes) + "), got " + fmt(d.write_burst_bytes),
+        {"gpu.dma.buffer_bytes"});
+  }
   const uint64_t min_buffer = DmaConfig::min_buffer_bytes(d.chunk_bytes);
   if (d.buffer_bytes < min_buffer) {
     c.fail("gpu.dma.buffer_bytes",

@@ -53,6 +53,11 @@ struct DmaConfig {
   uint32_t chunk_bytes = 4096;
   uint32_t outstanding_chunks = 64;    // chunks in flight, >= 1
   uint64_t buffer_bytes = 256 * 1024;  // aggregation buffer; >= min_buffer_bytes(chunk_bytes)
+  // PCIe writes the buffer keeps in flight (posted-write flow-control credits), >= 1.
+  uint32_t posted_writes = 32;
+  // The buffer merges compressed chunks that are contiguous in host memory into writes of up to this many
+  // bytes (the link splits them into Max_Payload_Size TLPs); 128 .. buffer_bytes.
+  uint32_t write_burst_bytes = 4096;
   // One worst-case compressed chunk (ZV grows a dense chunk by 1/32, plus a small header) must fit.
   static uint64_t min_buffer_bytes(uint32_t chunk_bytes) { return chunk_bytes + chunk_bytes / 32 + 64ull; }
 };

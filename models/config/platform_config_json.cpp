@@ -230,6 +230,8 @@ PlatformConfig parse(const Json& j, const Sources& sources) {
       r.field("chunk_bytes", c.gpu.dma.chunk_bytes);
       r.field("outstanding_chunks", c.gpu.dma.outstanding_chunks);
       r.field("buffer_bytes", c.gpu.dma.buffer_bytes);
+      r.field("posted_writes", c.gpu.dma.posted_writes);
+      r.field("write_burst_bytes", c.gpu.dma.write_burst_bytes);
     });
   });
   root.section("pcie", [&](ObjectReader& r) {
@@ -421,7 +423,9 @@ Json to_json(const PlatformConfig& c) {
         {"dma",
          {{"chunk_bytes", c.gpu.dma.chunk_bytes},
           {"outstanding_chunks", c.gpu.dma.outstanding_chunks},
-          {"buffer_bytes", c.gpu.dma.buffer_bytes}}}}},
+          {"buffer_bytes", c.gpu.dma.buffer_bytes},
+          {"posted_writes", c.gpu.dma.posted_writes},
+          {"write_burst_bytes", c.gpu.dma.write_burst_bytes}}}}},
       {"pcie",
        {{"generation", c.pcie.generation},
         {"lanes", c.pcie.lanes},

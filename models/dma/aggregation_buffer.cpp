@@ -9,17 +9,20 @@ namespace cdma::dma {
 using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
-AggregationBuffer::AggregationBuffer(const sc_core::sc_module_name& name, uint64_t capacity_bytes,
-                                     tlmx::TimingMode mode, unsigned queue_depth, unsigned drain_slots)
+AggregationBuffer::AggregationBuffer(const sc_core::sc_module_name& name, const AggregationBufferConfig& cfg,
+                                     tlmx::TimingMode mode, unsigned queue_depth)
     : sc_module(name),
       input("input", mode, queue_depth, [this](tlm::tlm_generic_payload& t, sc_time& d) { handle(t, d); }),
       pcie("pcie", mode),
-      capacity_(capacity_bytes),
+      cfg_(cfg),
       mode_(mode),
       log_(tlmx::module_logger(this->name())) {
-  if (capacity_bytes == 0) throw std::invalid_argument(std::string(this->name()) + ": capacity must be > 0");
+  if (cfg.capacity_bytes == 0 || cfg.posted_writes == 0 || cfg.write_burst_bytes == 0) {
+    throw std::invalid_argument(std::string(this->name()) +
+                                ": capacity, burst and posted writes must be > 0");
+  }
   if (mode == tlmx::TimingMode::kAt) {
-    for (unsigned i = 0; i < drain_slots; ++i) {
+    for (unsigned i = 0; i < cfg.posted_writes; ++i) {
       sc_core::sc_spawn_options opt;
       sc_core::sc_spawn([this] { drain(); }, sc_core::sc_gen_unique_name("drain"), &opt);
     }
@@ -36,14 +39,37 @@ void AggregationBuffer::set_occupancy(uint64_t bytes) {
   if (bytes > max_occupancy_) max_occupancy_ = bytes;
 }
 
+void AggregationBuffer::record_error(tlm::tlm_response_status s, const Segment& seg) {
+  ++errors_;
+  if (drain_error_ == tlm::TLM_OK_RESPONSE) drain_error_ = s;
+  log_->error("PCIe write of {} B to host 0x{:x} failed", seg.data.size(), seg.address);
+}
+
+bool AggregationBuffer::send(const Segment& seg, sc_time& delay) {
+  tlm::tlm_generic_payload out;
+  out.set_command(tlm::TLM_WRITE_COMMAND);
+  out.set_address(seg.address);
+  out.set_data_ptr(const_cast<uint8_t*>(seg.data.data()));
+  out.set_data_length(static_cast<unsigned>(seg.data.size()));
+  out.set_streaming_width(static_cast<unsigned>(seg.data.size()));
+  out.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  pcie.transport(out, delay);
+  ++writes_;
+  if (out.is_response_error()) {
+    record_error(out.get_response_status(), seg);
+    return false;
+  }
+  return true;
+}
+
 void AggregationBuffer::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
   if (!trans.is_write()) {
     trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
     return;
   }
-  if (trans.get_data_length() > capacity_) {
+  if (trans.get_data_length() > cfg_.capacity_bytes) {
     ++errors_;
-    log_->error("a {} B chunk can never fit the {} B buffer", trans.get_data_length(), capacity_);
+    log_->error("a {} B chunk can never fit the {} B buffer", trans.get_data_length(), cfg_.capacity_bytes);
     trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
@@ -54,56 +80,89 @@ void AggregationBuffer::handle(tlm::tlm_generic_payload& trans, sc_time& delay) 
   }
 }
 
+// ---- LT: the AT policy computed in annotated time ----
+
+sc_time AggregationBuffer::next_slot() const {
+  return slots_.size() < cfg_.posted_writes ? SC_ZERO_TIME : slots_.top();
+}
+
+void AggregationBuffer::forward_lt(Segment& seg, const sc_time& start) {
+  if (slots_.size() >= cfg_.posted_writes) slots_.pop();  // start >= that slot's landing time
+  const sc_time now = sc_core::sc_time_stamp();
+  sc_time d = start > now ? start - now : SC_ZERO_TIME;
+  const bool ok = send(seg, d);
+  const sc_time landed = now + d;
+  slots_.push(landed);
+  releases_.push({landed, seg.data.size()});
+  if (landed > last_release_) last_release_ = landed;
+  (void)ok;  // a failed write is reported by the next fence
+}
+
 void AggregationBuffer::handle_lt(tlm::tlm_generic_payload& trans, sc_time& delay) {
   const sc_time now = sc_core::sc_time_stamp();
-  if (auto* ext = trans.get_extension<tlmx::ChunkExtension>(); ext && ext->op == tlmx::ChunkExtension::Op::kFence) {
+  auto flush_open = [this] {
+    if (!open_) return;
+    const sc_time slot = next_slot();
+    forward_lt(*open_, open_->ready > slot ? open_->ready : slot);
+    open_.reset();
+  };
+  if (auto* ext = trans.get_extension<tlmx::ChunkExtension>();
+      ext && ext->op == tlmx::ChunkExtension::Op::kFence) {
+    flush_open();
     if (last_release_ > now + delay) delay = last_release_ - now;
-    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    trans.set_response_status(drain_error_);
+    drain_error_ = tlm::TLM_OK_RESPONSE;
     return;
   }
   const uint64_t n = trans.get_data_length();
-  sc_time accept = now + delay;
-  uint64_t occupancy = occupancy_;
-  // Bytes whose drain finished by `accept` have left; wait for further drains while the chunk does not fit.
-  while (!releases_.empty() && (releases_.top().first <= accept || occupancy + n > capacity_)) {
-    if (releases_.top().first > accept) accept = releases_.top().first;
-    occupancy -= releases_.top().second;
-    releases_.pop();
+  const sc_time arrival = now + delay;
+  sc_time accept = arrival;
+  // Bytes that landed by `accept` have left; wait for further landings while the chunk does not fit.
+  for (;;) {
+    while (!releases_.empty() && releases_.top().first <= accept) {
+      occupancy_ -= releases_.top().second;
+      releases_.pop();
+    }
+    if (occupancy_ + n <= cfg_.capacity_bytes) break;
+    if (releases_.empty()) {
+      flush_open();  // only the waiting segment holds space: send it so that it can land
+      continue;
+    }
+    accept = releases_.top().first;
   }
-  full_time_ += accept - (now + delay);
-  occupancy_ = occupancy;
-  delay = accept - now;
-  // Forward at once in annotated time: the link's reservation tells when the bytes have left.
-  tlm::tlm_generic_payload out;
-  out.set_command(tlm::TLM_WRITE_COMMAND);
-  out.set_address(trans.get_address());
-  out.set_data_ptr(trans.get_data_ptr());
-  out.set_data_length(static_cast<unsigned>(n));
-  out.set_streaming_width(static_cast<unsigned>(n));
-  out.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_time d = delay;
-  pcie.transport(out, d);
-  if (out.is_response_error()) {
-    ++errors_;
-    trans.set_response_status(out.get_response_status());
-    return;
-  }
-  const sc_time release = now + d;
-  releases_.push({release, n});
+  full_time_ += accept - arrival;
   occupancy_ += n;
   if (occupancy_ > max_occupancy_) max_occupancy_ = occupancy_;
-  if (release > last_release_) last_release_ = release;
   ++chunks_;
   bytes_ += n;
+  delay = accept - now;
+
+  const uint8_t* p = trans.get_data_ptr();
+  const uint64_t addr = trans.get_address();
+  if (open_ && open_->extends(addr, n, cfg_.write_burst_bytes) && next_slot() > accept) {
+    open_->data.insert(open_->data.end(), p, p + n);  // still waiting for a slot: grow the burst
+    open_->ready = accept;
+  } else {
+    flush_open();
+    Segment seg{addr, std::vector<uint8_t>(p, p + n), accept};
+    if (next_slot() <= accept) {
+      forward_lt(seg, accept);
+    } else {
+      open_ = std::move(seg);
+    }
+  }
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
+
+// ---- AT: drain threads ----
 
 void AggregationBuffer::handle_at(tlm::tlm_generic_payload& trans, sc_time& delay) {
   if (delay != SC_ZERO_TIME) {
     wait(delay);
     delay = SC_ZERO_TIME;
   }
-  if (auto* ext = trans.get_extension<tlmx::ChunkExtension>(); ext && ext->op == tlmx::ChunkExtension::Op::kFence) {
+  if (auto* ext = trans.get_extension<tlmx::ChunkExtension>();
+      ext && ext->op == tlmx::ChunkExtension::Op::kFence) {
     while (occupancy_ != 0) wait(drained_);
     trans.set_response_status(drain_error_);
     drain_error_ = tlm::TLM_OK_RESPONSE;
@@ -111,10 +170,14 @@ void AggregationBuffer::handle_at(tlm::tlm_generic_payload& trans, sc_time& dela
   }
   const uint64_t n = trans.get_data_length();
   const sc_time asked = sc_core::sc_time_stamp();
-  while (occupancy_ + n > capacity_) wait(space_freed_);
+  while (occupancy_ + n > cfg_.capacity_bytes) wait(space_freed_);
   full_time_ += sc_core::sc_time_stamp() - asked;
   const uint8_t* p = trans.get_data_ptr();
-  pending_.push_back(Segment{trans.get_address(), std::vector<uint8_t>(p, p + n)});
+  if (!pending_.empty() && pending_.back().extends(trans.get_address(), n, cfg_.write_burst_bytes)) {
+    pending_.back().data.insert(pending_.back().data.end(), p, p + n);  // every slot is busy: grow the burst
+  } else {
+    pending_.push_back(Segment{trans.get_address(), std::vector<uint8_t>(p, p + n), SC_ZERO_TIME});
+  }
   set_occupancy(occupancy_ + n);
   ++chunks_;
   bytes_ += n;
@@ -123,27 +186,12 @@ void AggregationBuffer::handle_at(tlm::tlm_generic_payload& trans, sc_time& dela
 }
 
 void AggregationBuffer::drain() {
-  tlm::tlm_generic_payload out;
   for (;;) {
     while (pending_.empty()) wait(data_ready_);
-    Segment seg = std::move(pending_.front());
+    const Segment seg = std::move(pending_.front());
     pending_.pop_front();
-    ++draining_;
-    out.set_command(tlm::TLM_WRITE_COMMAND);
-    out.set_address(seg.address);
-    out.set_data_ptr(seg.data.data());
-    out.set_data_length(static_cast<unsigned>(seg.data.size()));
-    out.set_streaming_width(static_cast<unsigned>(seg.data.size()));
-    out.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     sc_time d = SC_ZERO_TIME;
-    pcie.transport(out, d);
-    if (out.is_response_error()) {
-      ++errors_;
-      if (drain_error_ == tlm::TLM_OK_RESPONSE) drain_error_ = out.get_response_status();
-      log_->error("PCIe write of {} B to host 0x{:x} failed: {}", seg.data.size(), seg.address,
-                  out.get_response_string());
-    }
-    --draining_;
+    send(seg, d);
     set_occupancy(occupancy_ - seg.data.size());
     space_freed_.notify(SC_ZERO_TIME);
     if (occupancy_ == 0) drained_.notify(SC_ZERO_TIME);
@@ -152,10 +200,12 @@ void AggregationBuffer::drain() {
 
 nlohmann::json AggregationBuffer::stats(const sc_time& elapsed) const {
   const double e = elapsed.to_seconds();
-  const double integral = occupancy_integral_ + static_cast<double>(occupancy_) * (elapsed - last_change_).to_seconds();
-  nlohmann::json j = {{"capacity_bytes", capacity_},
+  const double integral =
+      occupancy_integral_ + static_cast<double>(occupancy_) * (elapsed - last_change_).to_seconds();
+  nlohmann::json j = {{"capacity_bytes", cfg_.capacity_bytes},
                       {"chunks", chunks_},
                       {"bytes", bytes_},
+                      {"pcie_writes", writes_},
                       {"max_occupancy_bytes", max_occupancy_},
                       {"full_wait_s", full_time_.to_seconds()},
                       {"errors", errors_},

@@ -5,14 +5,18 @@ namespace cdma::interconnect {
 using sc_core::sc_time;
 
 namespace {
-uint64_t tlps_for(uint64_t payload, uint32_t mps) { return payload == 0 ? 1 : (payload + mps - 1) / mps; }
+uint64_t tlps_for(uint64_t payload, uint32_t mps) {
+  return payload == 0 ? 1 : (payload + mps - 1) / mps;
+}
 }  // namespace
 
 PcieLink::PcieLink(const sc_core::sc_module_name& name, const config::PcieConfig& cfg, tlmx::TimingMode mode,
-                   unsigned queue_depth)
+                   unsigned writes_in_flight, unsigned reads_in_flight)
     : sc_module(name),
-      from_buffer("from_buffer", mode, queue_depth, [this](tlm::tlm_generic_payload& t, sc_time& d) { handle(t, d); }),
-      from_engine("from_engine", mode, queue_depth, [this](tlm::tlm_generic_payload& t, sc_time& d) { handle(t, d); }),
+      from_buffer("from_buffer", mode, writes_in_flight,
+                  [this](tlm::tlm_generic_payload& t, sc_time& d) { handle(t, d); }),
+      from_engine("from_engine", mode, reads_in_flight,
+                  [this](tlm::tlm_generic_payload& t, sc_time& d) { handle(t, d); }),
       host("host", mode),
       cfg_(cfg),
       latency_(cfg.latency_ns, sc_core::SC_NS),
@@ -20,10 +24,13 @@ PcieLink::PcieLink(const sc_core::sc_module_name& name, const config::PcieConfig
       to_gpu_(std::string(this->name()) + ".to_gpu", cfg.effective_gbps()),
       log_(tlmx::module_logger(this->name())) {}
 
-sc_time PcieLink::data_time(uint64_t payload) const { return sc_time(cfg_.transfer_ns(payload), sc_core::SC_NS); }
+sc_time PcieLink::data_time(uint64_t payload) const {
+  return sc_time(cfg_.transfer_ns(payload), sc_core::SC_NS);
+}
 
 sc_time PcieLink::request_time(uint64_t payload) const {
-  const double bytes = static_cast<double>(tlps_for(payload, cfg_.max_payload_bytes) * cfg_.tlp_overhead_bytes);
+  const double bytes =
+      static_cast<double>(tlps_for(payload, cfg_.max_payload_bytes) * cfg_.tlp_overhead_bytes);
   return sc_time(bytes / cfg_.raw_gbps() / (1.0 - cfg_.dllp_overhead), sc_core::SC_NS);
 }
 

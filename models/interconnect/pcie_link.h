@@ -1,7 +1,8 @@
 // The PCIe link between the GPU and the host: two independent directions, each lanes x GT/s with 128b/130b
-// coding. Data moves in TLPs of at most Max_Payload_Size, each with header/sequence/LCRC/framing overhead, and
-// ACK/flow-control DLLPs take a further fraction of link time. Writes toward the host are posted; reads send
-// header-only requests upstream and get their data back in completions downstream. One-way latency on each trip.
+// coding. Data moves in TLPs of at most Max_Payload_Size, each with header/sequence/LCRC/framing overhead,
+// and ACK/flow-control DLLPs take a further fraction of link time. Writes toward the host are posted; reads
+// send header-only requests upstream and get their data back in completions downstream. One-way latency on
+// each trip.
 #pragma once
 
 #include <systemc>
@@ -20,8 +21,10 @@ class PcieLink : public sc_core::sc_module {
   tlmx::TargetPort from_engine;  // the engine's own reads and writes (prefetch data, chunk index)
   tlmx::InitiatorPort host;      // to host memory (through the root complex)
 
+  // writes_in_flight: posted writes the link holds (the sender's credits); reads_in_flight: outstanding
+  // non-posted reads (tags). Each bounds how many requests of that port are in flight.
   PcieLink(const sc_core::sc_module_name& name, const config::PcieConfig& cfg, tlmx::TimingMode mode,
-           unsigned queue_depth);
+           unsigned writes_in_flight, unsigned reads_in_flight);
 
   // Link time of `payload` bytes as TLPs (overhead and DLLP share included).
   sc_core::sc_time data_time(uint64_t payload) const;

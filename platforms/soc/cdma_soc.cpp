@@ -11,11 +11,14 @@ CdmaSoc::CdmaSoc(const sc_core::sc_module_name& name, const config::PlatformConf
       cfg_(cfg),
       mode_(tlmx::parse_timing_mode(cfg.simulation.mode)),
       map_(cfg.gpu.dram.channels, cfg.gpu.dram.interleave_bytes, cfg.gpu.dram.capacity_bytes),
-      crossbar_("crossbar", cfg_.gpu.crossbar, map_, mode_, cfg.simulation.queue_depth),
-      buffer_("buffer", cfg.gpu.dma.buffer_bytes, mode_, cfg.simulation.queue_depth, cfg.simulation.queue_depth),
+      // In AT a port's depth is also how many requests its hop holds in flight, so each comes from the figure
+      // that bounds it physically: the engine's outstanding chunks, PCIe credits, controller queues.
+      crossbar_("crossbar", cfg_.gpu.crossbar, map_, mode_, cfg.gpu.dma.outstanding_chunks),
+      buffer_("buffer", {cfg.gpu.dma.buffer_bytes, cfg.gpu.dma.write_burst_bytes, cfg.gpu.dma.posted_writes},
+              mode_, cfg.simulation.queue_depth),
       engine_("engine", cfg_.gpu.dma, map_, mode_),
-      pcie_("pcie", cfg_.pcie, mode_, cfg.simulation.queue_depth),
-      host_("host_dram", cfg_.host_dram, mode_, cfg.simulation.queue_depth) {
+      pcie_("pcie", cfg_.pcie, mode_, cfg.gpu.dma.posted_writes, cfg.gpu.dma.outstanding_chunks),
+      host_("host_dram", cfg_.host_dram, mode_, cfg.gpu.dma.posted_writes + cfg.gpu.dma.outstanding_chunks) {
   if (mode_ == tlmx::TimingMode::kLt) {
     tlm::tlm_global_quantum::instance().set(sc_time(cfg.simulation.quantum_ns, sc_core::SC_NS));
   }

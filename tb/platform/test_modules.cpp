@@ -1,5 +1,5 @@
-// Unit tests of each platform module against its closed-form timing, its bytes and its error responses, in both
-// timing modes where the mode matters.
+// Unit tests of each platform module against its closed-form timing, its bytes and its error responses, in
+// both timing modes where the mode matters.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -33,7 +33,8 @@ TEST(AddressMap, InterleavesGranulesAcrossChannels) {
   EXPECT_EQ(map.decode(4096).channel, 1u);
   EXPECT_EQ(map.decode(6 * 4096 + 5).channel, 0u);
   EXPECT_EQ(map.decode(6 * 4096 + 5).local, 4096u + 5);
-  for (uint64_t a : {0ull, 123ull, 4096ull * 7 + 9, 6ull * 4096 * 99 + 4095}) EXPECT_EQ(map.encode(map.decode(a)), a);
+  for (uint64_t a : {0ull, 123ull, 4096ull * 7 + 9, 6ull * 4096 * 99 + 4095})
+    EXPECT_EQ(map.encode(map.decode(a)), a);
   EXPECT_THROW(memory::AddressMap(6, 4096, 4096 * 7), std::invalid_argument);
 }
 
@@ -68,7 +69,7 @@ TEST_P(ModeTest, PcieWriteAndReadFollowTheLinkModel) {
   in_child([mode] {
     config::PcieConfig pc;  // gen3 x16, MPS 256
     config::HostDramConfig hc;
-    interconnect::PcieLink link("pcie", pc, mode, 4);
+    interconnect::PcieLink link("pcie", pc, mode, 4, 4);
     memory::CpuDram host("host", hc, mode, 4);
     link.host.socket.bind(host.port.socket);
     Driver drv("drv", mode, [&](Driver& d) {
@@ -82,7 +83,8 @@ TEST_P(ModeTest, PcieWriteAndReadFollowTheLinkModel) {
       EXPECT_EQ(r, w);
       const double request = 16 * pc.tlp_overhead_bytes / pc.raw_gbps() / (1 - pc.dllp_overhead);
       EXPECT_NEAR(now_ns() - t0, request + 2 * pc.latency_ns + dram + pc.transfer_ns(4096), 0.01);
-      EXPECT_EQ(d.access(tlm::TLM_READ_COMMAND, hc.capacity_bytes, r.data(), 16), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+      EXPECT_EQ(d.access(tlm::TLM_READ_COMMAND, hc.capacity_bytes, r.data(), 16),
+                tlm::TLM_ADDRESS_ERROR_RESPONSE);
     });
     drv.port.socket.bind(link.from_engine.socket);
     Driver idle("idle", mode, [](Driver&) {});
@@ -114,7 +116,8 @@ TEST_P(ModeTest, CompressionUnitProducesGoldenBytesAndRestoresThem) {
       ASSERT_EQ(d.access(tlm::TLM_READ_COMMAND, 0, buf.data(), static_cast<unsigned>(buf.size()), &ext),
                 tlm::TLM_OK_RESPONSE);
       const double expected = 4096 / dc.channel_bandwidth_gbps() + dc.latency_ns +
-                              4096 / cc.throughput_gbps(codec::Algorithm::kZv) + cc.pipeline_cycles / cc.clock_ghz;
+                              4096 / cc.throughput_gbps(codec::Algorithm::kZv) +
+                              cc.pipeline_cycles / cc.clock_ghz;
       EXPECT_NEAR(now_ns() - t0, expected, 0.01);
       const codec::Bytes golden = zv.compress(raw);
       ASSERT_EQ(ext.compressed_bytes, golden.size());
@@ -149,9 +152,10 @@ TEST_P(ModeTest, CrossbarRoutesByAddressAndCarriesCompressedBytes) {
     std::vector<std::unique_ptr<memory::GpuMemoryController>> mcs;
     std::vector<std::unique_ptr<compression::CompressionUnit>> cus;
     for (uint32_t i = 0; i < dc.channels; ++i) {
-      mcs.push_back(std::make_unique<memory::GpuMemoryController>(("mc" + std::to_string(i)).c_str(), i, dc, map,
-                                                                   mode, 4));
-      cus.push_back(std::make_unique<compression::CompressionUnit>(("cu" + std::to_string(i)).c_str(), cc, mode, 4));
+      mcs.push_back(std::make_unique<memory::GpuMemoryController>(("mc" + std::to_string(i)).c_str(), i, dc,
+                                                                  map, mode, 4));
+      cus.push_back(
+          std::make_unique<compression::CompressionUnit>(("cu" + std::to_string(i)).c_str(), cc, mode, 4));
       xbar.channels[i]->socket.bind(cus[i]->port.socket);
       cus[i]->memory.socket.bind(mcs[i]->port.socket);
     }
@@ -170,11 +174,13 @@ TEST_P(ModeTest, CrossbarRoutesByAddressAndCarriesCompressedBytes) {
       ext.op = tlmx::ChunkExtension::Op::kCompressRead;
       ext.original_bytes = 4096;
       const uint64_t before = xbar.dma_port().bytes();
-      ASSERT_EQ(d.access(tlm::TLM_READ_COMMAND, 4096 * 20, buf.data(), static_cast<unsigned>(buf.size()), &ext),
-                tlm::TLM_OK_RESPONSE);
+      ASSERT_EQ(
+          d.access(tlm::TLM_READ_COMMAND, 4096 * 20, buf.data(), static_cast<unsigned>(buf.size()), &ext),
+          tlm::TLM_OK_RESPONSE);
       EXPECT_EQ(ext.compressed_bytes, 4096u / 32);
       EXPECT_EQ(xbar.dma_port().bytes() - before, 4096u / 32);
-      EXPECT_EQ(d.access(tlm::TLM_READ_COMMAND, dc.capacity_bytes, buf.data(), 4), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+      EXPECT_EQ(d.access(tlm::TLM_READ_COMMAND, dc.capacity_bytes, buf.data(), 4),
+                tlm::TLM_ADDRESS_ERROR_RESPONSE);
     });
     drv.port.socket.bind(xbar.dma.socket);
     sc_core::sc_start();
@@ -187,8 +193,8 @@ TEST_P(ModeTest, AggregationBufferPushesBackWhenFullAndFenceWaitsForDrain) {
     config::PcieConfig pc;
     pc.lanes = 1;  // slow link: ~0.9 GB/s, so the 8 KiB buffer fills
     config::HostDramConfig hc;
-    dma::AggregationBuffer buf("buffer", 8192, mode, 4, 4);
-    interconnect::PcieLink link("pcie", pc, mode, 4);
+    dma::AggregationBuffer buf("buffer", {8192, 4096, 4}, mode, 4);
+    interconnect::PcieLink link("pcie", pc, mode, 4, 4);
     memory::CpuDram host("host", hc, mode, 4);
     buf.pcie.socket.bind(link.from_buffer.socket);
     link.host.socket.bind(host.port.socket);
@@ -211,7 +217,8 @@ TEST_P(ModeTest, AggregationBufferPushesBackWhenFullAndFenceWaitsForDrain) {
     drv.port.socket.bind(buf.input.socket);
     sc_core::sc_start();
     // Two chunks fill the buffer: the third is accepted only once the first has crossed the link.
-    const double first_drained = pc.transfer_ns(4096) + pc.latency_ns + 4096 / hc.bandwidth_gbps + hc.latency_ns;
+    const double first_drained =
+        pc.transfer_ns(4096) + pc.latency_ns + 4096 / hc.bandwidth_gbps + hc.latency_ns;
     EXPECT_GE(accepted_third, first_drained - 0.01);
     EXPECT_GT(buf.stats(sc_core::sc_time_stamp())["full_wait_s"].get<double>(), 0.0);
     // The fence returns when all three are in host memory: three link transfers back to back.
@@ -246,7 +253,8 @@ TEST(TargetPort, FullQueueWithholdsEndReq) {
     struct TwoThreads : sc_core::sc_module {
       tlmx::InitiatorPort port;
       std::vector<double>& done;
-      TwoThreads(const sc_core::sc_module_name& n, std::vector<double>& d) : sc_module(n), port("port", TimingMode::kAt), done(d) {
+      TwoThreads(const sc_core::sc_module_name& n, std::vector<double>& d)
+          : sc_module(n), port("port", TimingMode::kAt), done(d) {
         SC_HAS_PROCESS(TwoThreads);
         SC_THREAD(a);
         SC_THREAD(a);
@@ -328,7 +336,8 @@ TEST(InitiatorPort, DetectsTransactionReuseWhileInFlight) {
     struct Reuser : sc_core::sc_module {
       tlmx::InitiatorPort port;
       tlm::tlm_generic_payload& t;
-      Reuser(const sc_core::sc_module_name& n, tlm::tlm_generic_payload& tr) : sc_module(n), port("port", TimingMode::kAt), t(tr) {
+      Reuser(const sc_core::sc_module_name& n, tlm::tlm_generic_payload& tr)
+          : sc_module(n), port("port", TimingMode::kAt), t(tr) {
         SC_HAS_PROCESS(Reuser);
         SC_THREAD(go);
         SC_THREAD(go);
