@@ -139,18 +139,17 @@ void AggregationBuffer::handle_lt(tlm::tlm_generic_payload& trans, sc_time& dela
 
   const uint8_t* p = trans.get_data_ptr();
   const uint64_t addr = trans.get_address();
-  if (open_ && open_->extends(addr, n, cfg_.write_burst_bytes) && next_slot() > accept) {
-    open_->data.insert(open_->data.end(), p, p + n);  // still waiting for a slot: grow the burst
+  // Workers reach this call out of time order under temporal decoupling, so "merge while every slot is busy"
+  // cannot be decided here; merge whatever is contiguous, which is what AT converges to when the link is the
+  // bottleneck (its slots are then always busy).
+  if (open_ && open_->extends(addr, n, cfg_.write_burst_bytes)) {
+    open_->data.insert(open_->data.end(), p, p + n);
     open_->ready = accept;
   } else {
     flush_open();
-    Segment seg{addr, std::vector<uint8_t>(p, p + n), accept};
-    if (next_slot() <= accept) {
-      forward_lt(seg, accept);
-    } else {
-      open_ = std::move(seg);
-    }
+    open_ = Segment{addr, std::vector<uint8_t>(p, p + n), accept};
   }
+  if (open_->data.size() >= cfg_.write_burst_bytes) flush_open();
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

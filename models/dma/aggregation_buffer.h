@@ -5,7 +5,8 @@
 // host layout makes consecutive chunks contiguous) merge into one write of up to `write_burst_bytes`, which
 // the link splits into Max_Payload_Size TLPs. Space frees when a write has landed in host memory. A
 // zero-length write with a ChunkExtension fence is answered once everything accepted before it has landed.
-//   AT: drain threads, one per posted-write slot.   LT: the same policy computed in annotated time.
+//   AT: drain threads, one per posted-write slot.
+//   LT: computed in annotated time; contiguous chunks always merge up to the burst (see handle_lt).
 #pragma once
 
 #include <systemc>

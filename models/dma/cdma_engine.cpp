@@ -57,8 +57,8 @@ bool CdmaEngine::transfer(Job& job, tlmx::InitiatorPort& port, tlm::tlm_command 
   t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   port.transport(t, local);
   if (t.is_response_error()) {
-    return fail(job, std::string(what) + " at 0x" + fmt::format("{:x}", address) + " failed: " +
-                         t.get_response_string());
+    return fail(job, std::string(what) + " at 0x" + fmt::format("{:x}", address) +
+                         " failed: " + t.get_response_string());
   }
   return true;
 }
@@ -88,7 +88,8 @@ void CdmaEngine::control() {
     log_->info("descriptor {} {} done: {} B -> {} B in {} ns{}", c.id, to_string(job.d.op), c.original_bytes,
                c.compressed_bytes, c.duration().to_seconds() * 1e9, c.ok ? "" : " with error: " + c.error);
     if (trace_) {
-      trace_->complete("engine", std::string(to_string(job.d.op)) + " #" + std::to_string(c.id), c.start, c.end,
+      trace_->complete("engine", std::string(to_string(job.d.op)) + " #" + std::to_string(c.id), c.start,
+                       c.end,
                        {{"bytes", c.original_bytes}, {"compressed", c.compressed_bytes}, {"ok", c.ok}});
     }
     completed_.notify(SC_ZERO_TIME);
@@ -107,7 +108,8 @@ void CdmaEngine::run_job(Job& job, sc_time& local) {
                   " B interleave granule");
     return;
   }
-  const bool planned = job.d.op == DmaDescriptor::Op::kOffload ? plan_offload(job) : plan_prefetch(job, local);
+  const bool planned =
+      job.d.op == DmaDescriptor::Op::kOffload ? plan_offload(job) : plan_prefetch(job, local);
   if (!planned) return;
   // Prefetch keeps at most what the staging buffer holds in flight; offload is limited by the buffer itself.
   unsigned workers = cfg_.outstanding_chunks;
@@ -150,8 +152,8 @@ bool CdmaEngine::plan_prefetch(Job& job, sc_time& local) {
   std::string err = HostImage::parse_header(header.data(), header.size(), job.image, count);
   if (!err.empty()) return fail(job, err);
   if (job.image.original_bytes != d.bytes) {
-    return fail(job, "host image holds " + std::to_string(job.image.original_bytes) + " B, descriptor asks for " +
-                         std::to_string(d.bytes) + " B");
+    return fail(job, "host image holds " + std::to_string(job.image.original_bytes) +
+                         " B, descriptor asks for " + std::to_string(d.bytes) + " B");
   }
   if (d.bytes > map_.capacity() || d.gpu_address > map_.capacity() - d.bytes) {
     return fail(job, "GPU range is outside GPU memory");
@@ -174,8 +176,8 @@ bool CdmaEngine::plan_prefetch(Job& job, sc_time& local) {
     gpu += h.original_bytes;
   }
   job.d.codec = job.image.codec;
-  job.buffer_bytes = std::max<size_t>({codec::make_codec(job.image.codec)->max_compressed_size(cfg_.chunk_bytes),
-                                       largest, size_t{1}});
+  job.buffer_bytes = std::max<size_t>(
+      {codec::make_codec(job.image.codec)->max_compressed_size(cfg_.chunk_bytes), largest, size_t{1}});
   return true;
 }
 
@@ -208,10 +210,11 @@ void CdmaEngine::worker(unsigned id) {
                                                               : prefetch_chunk(job, i, buf, local);
       if (ok && trace_) {
         const Chunk& c = job.chunks[i];
-        trace_->complete("worker " + std::to_string(id),
-                         std::string(to_string(job.d.op)) + " ch" + std::to_string(map_.decode(c.gpu_address).channel),
-                         start, sc_core::sc_time_stamp() + local,
-                         {{"chunk", i}, {"bytes", c.bytes}, {"compressed", c.compressed_bytes}});
+        trace_->complete(
+            "worker " + std::to_string(id),
+            std::string(to_string(job.d.op)) + " ch" + std::to_string(map_.decode(c.gpu_address).channel),
+            start, sc_core::sc_time_stamp() + local,
+            {{"chunk", i}, {"bytes", c.bytes}, {"compressed", c.compressed_bytes}});
       }
       qk.set(local);
       if (qk.need_sync()) qk.sync();
@@ -238,7 +241,8 @@ bool CdmaEngine::offload_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, sc
   rd.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   gpu.transport(rd, local);
   if (rd.is_response_error()) {
-    return fail(job, "compressing read of chunk " + std::to_string(i) + " failed: " + rd.get_response_string());
+    return fail(job,
+                "compressing read of chunk " + std::to_string(i) + " failed: " + rd.get_response_string());
   }
   // Packed layout: the chunk takes the next free bytes of the host image, in the order chunks come back.
   c.compressed_bytes = ext.compressed_bytes;
@@ -271,7 +275,8 @@ bool CdmaEngine::prefetch_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, s
   wr.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   gpu.transport(wr, local);
   if (wr.is_response_error()) {
-    return fail(job, "decompressing write of chunk " + std::to_string(i) + " failed: " + wr.get_response_string());
+    return fail(job,
+                "decompressing write of chunk " + std::to_string(i) + " failed: " + wr.get_response_string());
   }
   return true;
 }

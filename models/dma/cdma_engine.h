@@ -1,10 +1,11 @@
-// The compressing DMA engine. Software submits descriptors (offload a GPU range to a host address, prefetch it
-// back); the engine splits each into chunks of dma.chunk_bytes that never cross an interleave granule, so every
-// chunk belongs to one memory controller and is (de)compressed there, and keeps dma.outstanding_chunks chunks in
-// flight with one worker thread each. Offload: read-and-compress at the controller, allocate the next bytes of
-// the packed host image, push the compressed chunk into the aggregation buffer; after the last chunk, fence the
-// buffer and write the header and index. Prefetch: read header and index, then fetch each compressed chunk over
-// PCIe and write it to its controller, which expands it. Completions carry timing, sizes and any error.
+// The compressing DMA engine. Software submits descriptors (offload a GPU range to a host address, prefetch
+// it back); the engine splits each into chunks of dma.chunk_bytes that never cross an interleave granule, so
+// every chunk belongs to one memory controller and is (de)compressed there, and keeps dma.outstanding_chunks
+// chunks in flight with one worker thread each. Offload: read-and-compress at the controller, allocate the
+// next bytes of the packed host image, push the compressed chunk into the aggregation buffer; after the last
+// chunk, fence the buffer and write the header and index. Prefetch: read header and index, then fetch each
+// compressed chunk over PCIe and write it to its controller, which expands it. Completions carry timing,
+// sizes and any error.
 #pragma once
 
 #include <systemc>

@@ -47,7 +47,8 @@ std::string HostImage::parse_header(const uint8_t* p, uint64_t size, HostImage& 
   out.codec.algorithm = static_cast<codec::Algorithm>(p[4]);
   out.codec.element = static_cast<codec::ElementWidth>(p[5]);
   out.codec.zlib_level = out.codec.algorithm == codec::Algorithm::kZl ? p[6] : 6;
-  if (out.codec.algorithm == codec::Algorithm::kZl && (p[6] < 1 || p[6] > 9)) return "bad zlib level in host image";
+  if (out.codec.algorithm == codec::Algorithm::kZl && (p[6] < 1 || p[6] > 9))
+    return "bad zlib level in host image";
   chunk_count = get<uint32_t>(p + 8);
   out.original_bytes = get<uint64_t>(p + 16);
   out.payload_bytes = get<uint64_t>(p + 24);
@@ -99,8 +100,8 @@ std::vector<uint8_t> build_host_image(codec::ByteSpan data, const codec::Codec& 
   uint64_t off = 0;
   for (uint32_t n : sizes) {
     const size_t c = codec.compress(data.subspan(off, n), codec::MutableByteSpan(scratch));
-    image.chunks.push_back(HostChunk{HostImage::metadata_bytes(sizes.size()) + payload.size(),
-                                     static_cast<uint32_t>(c), n});
+    image.chunks.push_back(
+        HostChunk{HostImage::metadata_bytes(sizes.size()) + payload.size(), static_cast<uint32_t>(c), n});
     payload.insert(payload.end(), scratch.begin(), scratch.begin() + static_cast<ptrdiff_t>(c));
     off += n;
   }
@@ -118,7 +119,8 @@ std::string decode_host_image(codec::ByteSpan bytes, std::vector<uint8_t>& out) 
   std::string err = HostImage::parse_header(bytes.data(), bytes.size(), image, count);
   if (!err.empty()) return err;
   if (bytes.size() < HostImage::metadata_bytes(count)) return "host image index is truncated";
-  err = image.parse_index(bytes.data() + HostImage::kHeaderBytes, bytes.size() - HostImage::kHeaderBytes, count);
+  err = image.parse_index(bytes.data() + HostImage::kHeaderBytes, bytes.size() - HostImage::kHeaderBytes,
+                          count);
   if (!err.empty()) return err;
   if (bytes.size() < HostImage::metadata_bytes(count) + image.payload_bytes) return "host image is truncated";
   const auto codec = codec::make_codec(image.codec);

@@ -1,7 +1,7 @@
-// How one offloaded tensor is laid out in CPU memory: a 32-byte header, an index of 16 bytes per chunk, then the
-// compressed chunks packed back to back in the order they left the GPU. The index gives each chunk's offset and
-// sizes, so prefetch can fetch and expand chunks independently, at every memory controller in parallel.
-// Byte layout in docs/platform.md.
+// How one offloaded tensor is laid out in CPU memory: a 32-byte header, an index of 16 bytes per chunk, then
+// the compressed chunks packed back to back in the order they left the GPU. The index gives each chunk's
+// offset and sizes, so prefetch can fetch and expand chunks independently, at every memory controller in
+// parallel. Byte layout in docs/platform.md.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +29,9 @@ struct HostImage {
   uint64_t payload_bytes = 0;
   std::vector<HostChunk> chunks;
 
-  static uint64_t metadata_bytes(uint64_t chunk_count) { return kHeaderBytes + kIndexEntryBytes * chunk_count; }
+  static uint64_t metadata_bytes(uint64_t chunk_count) {
+    return kHeaderBytes + kIndexEntryBytes * chunk_count;
+  }
   std::vector<uint8_t> encode_header() const;  // header only
   std::vector<uint8_t> encode_index() const;   // index only
   // Parses a header; returns an empty string on success or what is wrong.
@@ -39,7 +41,8 @@ struct HostImage {
 };
 
 // Chunk sizes of a transfer of `bytes` from a granule-aligned GPU address: chunk_bytes each, cut at every
-// interleave granule boundary (so a chunk never spans two memory channels). The engine and the checks share it.
+// interleave granule boundary (so a chunk never spans two memory channels). The engine and the checks share
+// it.
 std::vector<uint32_t> plan_chunks(uint64_t bytes, uint32_t chunk_bytes, uint64_t granule_bytes);
 
 // Builds the host image the engine would write for `data` (chunks in index order), without timing: used to

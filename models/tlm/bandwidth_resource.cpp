@@ -1,11 +1,13 @@
 #include "tlm/bandwidth_resource.h"
 
+#include <algorithm>
+#include <iterator>
 #include <stdexcept>
 
 namespace cdma::tlmx {
 
-using sc_core::sc_time;
 using sc_core::SC_PS;
+using sc_core::sc_time;
 
 BandwidthResource::BandwidthResource(std::string name, double gbps)
     : name_(std::move(name)), gbps_(gbps), ps_per_byte_(1e3 / gbps) {
@@ -16,35 +18,69 @@ sc_time BandwidthResource::duration(uint64_t bytes) const {
   return sc_time(static_cast<double>(bytes) * ps_per_byte_, SC_PS);
 }
 
+sc_time BandwidthResource::fit(const sc_time& earliest, const sc_time& duration) const {
+  sc_time t = earliest;
+  auto it = busy_.upper_bound(t);
+  if (it != busy_.begin()) {
+    const auto prev = std::prev(it);
+    if (prev->second > t) t = prev->second;
+  }
+  for (; it != busy_.end() && it->first < t + duration; ++it) {
+    if (it->second > t) t = it->second;
+  }
+  return t;
+}
+
 void BandwidthResource::hold(const sc_time& start, const sc_time& end, uint64_t bytes) {
-  busy_until_ = end;
+  // Intervals that ended before the kernel's time can never matter again: no request starts in the past.
+  const sc_time now = sc_core::sc_time_stamp();
+  while (!busy_.empty() && busy_.begin()->second <= now) busy_.erase(busy_.begin());
+  sc_time s = start, e = end;
+  auto next = busy_.lower_bound(start);
+  if (next != busy_.begin()) {
+    const auto prev = std::prev(next);
+    if (prev->second == start) {  // touches the previous interval: merge
+      s = prev->first;
+      busy_.erase(prev);
+    }
+  }
+  if (next != busy_.end() && next->first == end) {
+    e = next->second;
+    busy_.erase(next);
+  }
+  busy_[s] = e;
+  if (end > busy_until_) busy_until_ = end;
   busy_time_ += end - start;
   bytes_ += bytes;
   ++transfers_;
 }
 
 sc_time BandwidthResource::reserve(const sc_time& earliest, uint64_t bytes) {
-  const sc_time start = earliest > busy_until_ ? earliest : busy_until_;
-  const sc_time end = start + duration(bytes);
-  hold(start, end, bytes);
-  return end;
+  return reserve_for(earliest, duration(bytes), bytes);
 }
 
 sc_time BandwidthResource::reserve_for(const sc_time& earliest, const sc_time& duration, uint64_t bytes) {
-  const sc_time start = earliest > busy_until_ ? earliest : busy_until_;
+  const sc_time start = fit(earliest, duration);
   const sc_time end = start + duration;
   hold(start, end, bytes);
   return end;
 }
 
-sc_time BandwidthResource::reserve_path(std::initializer_list<BandwidthResource*> path, const sc_time& earliest,
-                                        uint64_t bytes) {
-  sc_time start = earliest;
+sc_time BandwidthResource::reserve_path(std::initializer_list<BandwidthResource*> path,
+                                        const sc_time& earliest, uint64_t bytes) {
   sc_time longest = sc_core::SC_ZERO_TIME;
-  for (BandwidthResource* r : path) {
-    if (r->busy_until_ > start) start = r->busy_until_;
-    const sc_time d = r->duration(bytes);
-    if (d > longest) longest = d;
+  for (BandwidthResource* r : path) longest = std::max(longest, r->duration(bytes));
+  // The transfer needs every resource of the path idle at once: move the start until all of them fit.
+  sc_time start = earliest;
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (BandwidthResource* r : path) {
+      const sc_time t = r->fit(start, longest);
+      if (t != start) {
+        start = t;
+        moved = true;
+      }
+    }
   }
   const sc_time end = start + longest;
   for (BandwidthResource* r : path) r->hold(start, end, bytes);

@@ -1,11 +1,15 @@
-// A hop's bandwidth as a resource that is busy until a time (as in gem5's simple memory): a transfer starts at
-// max(earliest, busy_until) and holds the resource for bytes / bandwidth. Latency is added by the caller on top.
+// A hop's bandwidth as a resource that is busy for intervals of time (as in gem5's simple memory, a transfer
+// holds it for bytes / bandwidth; latency is added by the caller on top). A transfer takes the first idle gap
+// at or after its earliest start. With requests in time order that is max(earliest, busy_until); under LT
+// temporal decoupling, requests arrive out of time order, and a gap left before a reservation made by a
+// thread running ahead must stay usable by one that is behind, or parallelism would collapse.
 #pragma once
 
 #include <systemc>
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -22,11 +26,14 @@ class BandwidthResource {
   sc_core::sc_time duration(uint64_t bytes) const;
   // Reserves the resource for `bytes` from max(earliest, busy_until); returns when the transfer ends.
   sc_core::sc_time reserve(const sc_core::sc_time& earliest, uint64_t bytes);
-  // The same with an explicit holding time, for hops whose rate depends on the request (codec, packet overhead).
-  sc_core::sc_time reserve_for(const sc_core::sc_time& earliest, const sc_core::sc_time& duration, uint64_t bytes);
-  // Reserves every resource of a path at once: the transfer runs at the slowest one's rate and holds them all.
-  static sc_core::sc_time reserve_path(std::initializer_list<BandwidthResource*> path, const sc_core::sc_time& earliest,
-                                       uint64_t bytes);
+  // The same with an explicit holding time, for hops whose rate depends on the request (codec, packet
+  // overhead).
+  sc_core::sc_time reserve_for(const sc_core::sc_time& earliest, const sc_core::sc_time& duration,
+                               uint64_t bytes);
+  // Reserves every resource of a path at once: the transfer runs at the slowest one's rate and holds them
+  // all.
+  static sc_core::sc_time reserve_path(std::initializer_list<BandwidthResource*> path,
+                                       const sc_core::sc_time& earliest, uint64_t bytes);
 
   const sc_core::sc_time& busy_until() const { return busy_until_; }
   const sc_core::sc_time& busy_time() const { return busy_time_; }
@@ -37,11 +44,14 @@ class BandwidthResource {
 
  private:
   void hold(const sc_core::sc_time& start, const sc_core::sc_time& end, uint64_t bytes);
+  // First start >= earliest at which the resource is idle for `duration`.
+  sc_core::sc_time fit(const sc_core::sc_time& earliest, const sc_core::sc_time& duration) const;
 
   std::string name_;
   double gbps_;
   double ps_per_byte_;
   sc_core::sc_time busy_until_;
+  std::map<sc_core::sc_time, sc_core::sc_time> busy_;  // disjoint busy intervals: start -> end
   sc_core::sc_time busy_time_;
   uint64_t bytes_ = 0;
   uint64_t transfers_ = 0;

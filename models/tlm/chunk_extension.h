@@ -1,8 +1,8 @@
 // Sideband information the cDMA engine attaches to a transaction: which codec to use and the sizes involved.
-// Offload: a READ of `original_bytes` at a GPU address whose response carries `compressed_bytes` of compressed
-// data (the payload's data_length is the buffer's capacity). Prefetch: a WRITE of `compressed_bytes` that the
-// compression unit expands to `original_bytes`. Fence: a zero-length WRITE answered once everything before it
-// has drained.
+// Offload: a READ of `original_bytes` at a GPU address whose response carries `compressed_bytes` of
+// compressed data (the payload's data_length is the buffer's capacity). Prefetch: a WRITE of
+// `compressed_bytes` that the compression unit expands to `original_bytes`. Fence: a zero-length WRITE
+// answered once everything before it has drained.
 #pragma once
 
 #include <tlm>

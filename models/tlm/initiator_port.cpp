@@ -79,7 +79,8 @@ void InitiatorPort::transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   pending_.erase(&trans);
 }
 
-tlm::tlm_sync_enum InitiatorPort::nb_transport_bw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase, sc_time& t) {
+tlm::tlm_sync_enum InitiatorPort::nb_transport_bw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
+                                                  sc_time& t) {
   auto it = pending_.find(&trans);
   if (it == pending_.end()) {
     violation("backward call for a transaction that is not in flight");

@@ -1,13 +1,13 @@
 // The initiator side of one hop, called from an SC_THREAD as a blocking transport in either timing mode.
 // LT: b_transport with the caller's annotated delay. AT: the caller's delay is waited out, then the 4-phase
 // handshake runs (BEGIN_REQ, END_REQ, BEGIN_RESP, END_RESP) and the call returns when the response arrived.
-// Several threads may share one port: the request exclusion rule (no BEGIN_REQ before the previous END_REQ) is
-// enforced here, which is how a target's withheld END_REQ back-pressures every caller.
+// Several threads may share one port: the request exclusion rule (no BEGIN_REQ before the previous END_REQ)
+// is enforced here, which is how a target's withheld END_REQ back-pressures every caller.
 #pragma once
 
+#include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
 #include <map>
 #include <string>
@@ -33,7 +33,8 @@ class InitiatorPort : public sc_core::sc_module {
 
   TimingMode mode() const { return mode_; }
   const ProtocolCounters& protocol() const { return protocol_; }
-  // Time callers spent from wanting to send a request until it was accepted (END_REQ): back-pressure seen here.
+  // Time callers spent from wanting to send a request until it was accepted (END_REQ): back-pressure seen
+  // here.
   const sc_core::sc_time& request_wait() const { return request_wait_; }
 
  private:
@@ -45,7 +46,8 @@ class InitiatorPort : public sc_core::sc_module {
     sc_core::sc_time resp_time;
   };
 
-  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase, sc_core::sc_time& t);
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& t);
   void violation(const std::string& what);
   void release_request(const sc_core::sc_time& asked);
 

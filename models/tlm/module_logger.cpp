@@ -24,7 +24,8 @@ std::shared_ptr<spdlog::logger> module_logger(const std::string& name) {
 
 void set_log_level(const std::string& level) {
   const auto l = spdlog::level::from_str(level);
-  if (l == spdlog::level::off && level != "off") throw std::invalid_argument("unknown log level '" + level + "'");
+  if (l == spdlog::level::off && level != "off")
+    throw std::invalid_argument("unknown log level '" + level + "'");
   current_level() = l;
   spdlog::apply_all([l](const std::shared_ptr<spdlog::logger>& lg) { lg->set_level(l); });
 }

@@ -7,7 +7,8 @@ namespace cdma::tlmx {
 using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
-TargetPort::TargetPort(const sc_core::sc_module_name& name, TimingMode mode, unsigned queue_depth, Handler handler)
+TargetPort::TargetPort(const sc_core::sc_module_name& name, TimingMode mode, unsigned queue_depth,
+                       Handler handler)
     : sc_module(name), socket("socket"), mode_(mode), depth_(queue_depth), handler_(std::move(handler)) {
   if (depth_ == 0) throw std::invalid_argument(std::string(this->name()) + ": queue depth must be >= 1");
   socket.register_b_transport(this, &TargetPort::b_transport);
@@ -46,7 +47,8 @@ void TargetPort::admit(tlm::tlm_generic_payload* trans) {
   work_.notify(SC_ZERO_TIME);
 }
 
-tlm::tlm_sync_enum TargetPort::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase, sc_time& t) {
+tlm::tlm_sync_enum TargetPort::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
+                                               sc_time& t) {
   if (phase == tlm::BEGIN_REQ) {
     ++protocol_.transactions;
     if (waiting_ != nullptr) {

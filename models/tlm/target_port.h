@@ -1,11 +1,12 @@
-// The target side of one hop. The owning module supplies one handler written in "blocking with annotated delay"
-// style; this port runs it directly for b_transport (LT) or, for nb_transport (AT), in worker threads behind a
-// queue of `queue_depth` requests: when the queue is full, END_REQ is withheld until a slot frees (back-pressure).
+// The target side of one hop. The owning module supplies one handler written in "blocking with annotated
+// delay" style; this port runs it directly for b_transport (LT) or, for nb_transport (AT), in worker threads
+// behind a queue of `queue_depth` requests: when the queue is full, END_REQ is withheld until a slot frees
+// (back-pressure).
 #pragma once
 
+#include <tlm_utils/simple_target_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 
 #include <deque>
 #include <functional>
@@ -33,7 +34,8 @@ class TargetPort : public sc_core::sc_module {
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase, sc_core::sc_time& t);
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& t);
   void worker();
   void admit(tlm::tlm_generic_payload* trans);
   void set_occupancy(unsigned n);

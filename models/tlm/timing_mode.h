@@ -9,7 +9,9 @@ namespace cdma::tlmx {
 
 enum class TimingMode { kAt, kLt };
 
-inline const char* to_string(TimingMode m) { return m == TimingMode::kAt ? "at" : "lt"; }
+inline const char* to_string(TimingMode m) {
+  return m == TimingMode::kAt ? "at" : "lt";
+}
 
 inline TimingMode parse_timing_mode(const std::string& s) {
   if (s == "at") return TimingMode::kAt;

@@ -23,7 +23,8 @@ void TraceWriter::complete(const std::string& track, const std::string& name, co
 void TraceWriter::write(const std::string& path) const {
   nlohmann::json events = nlohmann::json::array();
   for (size_t i = 0; i < tracks_.size(); ++i) {
-    events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", i}, {"args", {{"name", tracks_[i]}}}});
+    events.push_back(
+        {{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", i}, {"args", {{"name", tracks_[i]}}}});
   }
   for (const auto& e : events_) events.push_back(e);
   std::ofstream f(path);

@@ -27,6 +27,25 @@ using tlmx::TimingMode;
 
 class ModeTest : public ::testing::TestWithParam<TimingMode> {};
 
+TEST(BandwidthResource, ReservationsBackfillIdleGapsInAnyOrder) {
+  using sc_core::SC_NS;
+  using sc_core::sc_time;
+  tlmx::BandwidthResource r("r", 1.0);  // 1 GB/s: 1 byte per ns
+  EXPECT_EQ(r.reserve(sc_time(100, SC_NS), 100), sc_time(200, SC_NS));
+  // A request that is behind in time (LT) still uses the idle time before the first reservation...
+  EXPECT_EQ(r.reserve(sc_time(0, SC_NS), 50), sc_time(50, SC_NS));
+  // ...but not a gap too short for it: 60..100 holds 40 ns, so 50 ns goes after 200.
+  EXPECT_EQ(r.reserve(sc_time(60, SC_NS), 50), sc_time(250, SC_NS));
+  EXPECT_EQ(r.reserve(sc_time(50, SC_NS), 50), sc_time(100, SC_NS));  // exactly fills 50..100
+  EXPECT_EQ(r.busy_time(), sc_time(250, SC_NS));
+  EXPECT_EQ(r.bytes(), 250u);
+  // A path needs all of its resources idle at once.
+  tlmx::BandwidthResource a("a", 1.0), b("b", 2.0);
+  a.reserve(sc_time(0, SC_NS), 100);    // a busy 0..100
+  b.reserve(sc_time(100, SC_NS), 200);  // b busy 100..200
+  EXPECT_EQ(tlmx::BandwidthResource::reserve_path({&a, &b}, sc_time(0, SC_NS), 50), sc_time(250, SC_NS));
+}
+
 TEST(AddressMap, InterleavesGranulesAcrossChannels) {
   const memory::AddressMap map(6, 4096, 6 * 4096 * 100);
   EXPECT_EQ(map.decode(0).channel, 0u);

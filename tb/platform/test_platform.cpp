@@ -1,6 +1,6 @@
-// The assembled SoC: real bytes survive every platform and codec, timing matches the closed forms, the rate rule
-// shows, AT and LT agree, and bad requests end in errors rather than crashes. Each simulation runs in its own
-// process (run_isolated), so one test can compare several.
+// The assembled SoC: real bytes survive every platform and codec, timing matches the closed forms, the rate
+// rule shows, AT and LT agree, and bad requests end in errors rather than crashes. Each simulation runs in
+// its own process (run_isolated), so one test can compare several.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -34,7 +34,8 @@ codec::Bytes activations(uint64_t bytes, double density, double clustering = 0.5
   return d;
 }
 
-sim::TransferRequest request(codec::Algorithm a, codec::Bytes data, sim::TransferOp op = sim::TransferOp::kRoundTrip) {
+sim::TransferRequest request(codec::Algorithm a, codec::Bytes data,
+                             sim::TransferOp op = sim::TransferOp::kRoundTrip) {
   sim::TransferRequest r;
   r.op = op;
   r.codec.algorithm = a;
@@ -48,7 +49,9 @@ void expect_clean(const json& r) {
   EXPECT_EQ(r["protocol_violations"].get<uint64_t>(), 0u);
 }
 
-double phase_seconds(const json& r, size_t i) { return r["phases"][i]["seconds"].get<double>(); }
+double phase_seconds(const json& r, size_t i) {
+  return r["phases"][i]["seconds"].get<double>();
+}
 
 class EveryPlatformAndCodec : public ::testing::TestWithParam<std::tuple<std::string, codec::Algorithm>> {};
 
@@ -65,7 +68,8 @@ INSTANTIATE_TEST_SUITE_P(All, EveryPlatformAndCodec,
                          ::testing::Combine(::testing::ValuesIn(kPlatforms),
                                             ::testing::ValuesIn(codec::all_algorithms())),
                          [](const auto& info) {
-                           std::string n = std::get<0>(info.param) + "_" + codec::to_string(std::get<1>(info.param));
+                           std::string n =
+                               std::get<0>(info.param) + "_" + codec::to_string(std::get<1>(info.param));
                            std::replace(n.begin(), n.end(), '-', '_');
                            return n;
                          });
@@ -84,7 +88,8 @@ TEST(Platform, OddSizesDensitiesAndBothModesRoundTrip) {
 
 TEST(Platform, EveryChunkSizeKeepsZvExact) {
   const codec::Bytes data = activations(1 << 20, 0.2, 0.3);
-  const size_t golden = codec::make_codec({codec::Algorithm::kZv, codec::ElementWidth::k32, 0})->compressed_size(data);
+  const size_t golden =
+      codec::make_codec({codec::Algorithm::kZv, codec::ElementWidth::k32, 0})->compressed_size(data);
   for (int chunk : {128, 512, 4096}) {
     const auto cfg = platform("titan-x", {"gpu.dma.chunk_bytes=" + std::to_string(chunk)});
     const json r = sim::run_isolated(cfg, request(codec::Algorithm::kZv, data, sim::TransferOp::kOffload));
@@ -99,7 +104,8 @@ TEST(Platform, UncompressedOffloadTimeIsBytesOverEffectivePcieBandwidth) {
     for (const char* mode : {"at", "lt"}) {
       const auto cfg = platform(name, {std::string("simulation.mode=") + mode});
       const uint64_t n = 32ull << 20;
-      const json r = sim::run_isolated(cfg, request(codec::Algorithm::kNone, activations(n, 0.5), sim::TransferOp::kOffload));
+      const json r = sim::run_isolated(
+          cfg, request(codec::Algorithm::kNone, activations(n, 0.5), sim::TransferOp::kOffload));
       expect_clean(r);
       const double expected = static_cast<double>(n) / (cfg.pcie.effective_gbps() * 1e9);
       EXPECT_NEAR(phase_seconds(r, 0) / expected, 1.0, 0.02) << name << " " << mode;
@@ -111,7 +117,8 @@ TEST(Platform, UncompressedOffloadTimeIsBytesOverEffectivePcieBandwidth) {
 TEST(Platform, UncompressedPrefetchTimeIsBytesOverEffectivePcieBandwidth) {
   const auto cfg = platform("titan-x");
   const uint64_t n = 32ull << 20;
-  const json r = sim::run_isolated(cfg, request(codec::Algorithm::kNone, activations(n, 0.5), sim::TransferOp::kPrefetch));
+  const json r = sim::run_isolated(
+      cfg, request(codec::Algorithm::kNone, activations(n, 0.5), sim::TransferOp::kPrefetch));
   expect_clean(r);
   EXPECT_NEAR(phase_seconds(r, 0) / (n / (cfg.pcie.effective_gbps() * 1e9)), 1.0, 0.02);
   EXPECT_EQ(r["phases"][0]["bottleneck"], "pcie_to_gpu");
@@ -144,7 +151,8 @@ TEST(Platform, CompressedOffloadIsLimitedByTheSlowestHop) {
       const double compressed = r["phases"][0]["host_bytes"].get<double>();
       const double t_pcie = compressed / (cfg.pcie.effective_gbps() * 1e9);
       const double t_dram = n / (cfg.gpu.dram.bandwidth_gbps * 1e9);
-      const double t_cu = n / (cfg.gpu.compression.throughput_gbps(codec::Algorithm::kZv) * cfg.gpu.dram.channels * 1e9);
+      const double t_cu =
+          n / (cfg.gpu.compression.throughput_gbps(codec::Algorithm::kZv) * cfg.gpu.dram.channels * 1e9);
       const double t_xbar = compressed / (cfg.gpu.crossbar.dma_port_gbps * 1e9);
       const double expected = std::max({t_pcie, t_dram, t_cu, t_xbar});
       EXPECT_NEAR(phase_seconds(r, 0) / expected, 1.0, 0.05) << s.name << " " << mode;
@@ -175,8 +183,9 @@ TEST(Platform, RateRuleAppearsWhenTheRatioIsHigh) {
 }
 
 TEST(Platform, AtAndLtAgreeWithinFivePercentWhenThroughputBound) {
-  for (const auto& [alg, density] : {std::pair{codec::Algorithm::kNone, 0.5}, std::pair{codec::Algorithm::kZv, 0.35},
-                                     std::pair{codec::Algorithm::kZv, 0.02}}) {
+  for (const auto& [alg, density] :
+       {std::pair{codec::Algorithm::kNone, 0.5}, std::pair{codec::Algorithm::kZv, 0.35},
+        std::pair{codec::Algorithm::kZv, 0.02}}) {
     const codec::Bytes data = activations(16ull << 20, density);
     double t[2];
     int i = 0;
