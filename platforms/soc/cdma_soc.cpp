@@ -76,6 +76,10 @@ codec::Bytes CdmaSoc::read_host(uint64_t address, uint64_t bytes) const {
   return out;
 }
 
+void CdmaSoc::discard_host(uint64_t address, uint64_t bytes) {
+  host_.device().store().discard(address, bytes);
+}
+
 HopSnapshot CdmaSoc::snapshot() const {
   HopSnapshot s;
   s.at = sc_core::sc_time_stamp();

@@ -54,6 +54,7 @@ class CdmaSoc : public sc_core::sc_module {
   void discard_gpu(uint64_t address, uint64_t bytes);
   void write_host(uint64_t address, codec::ByteSpan data);
   codec::Bytes read_host(uint64_t address, uint64_t bytes) const;
+  void discard_host(uint64_t address, uint64_t bytes);
 
   HopSnapshot snapshot() const;
   static HopUtilisation utilisation(const HopSnapshot& before, const HopSnapshot& after);

@@ -26,8 +26,10 @@ nlohmann::json run_isolated(const config::PlatformConfig& cfg, const TransferReq
       j["error"] = r.error;
       out = j.dump();
     } catch (const std::exception& e) {
-      out = nlohmann::json{{"ok", false}, {"bytes_identical", false}, {"error", std::string("exception: ") + e.what()}}
-                .dump();
+      out =
+          nlohmann::json{
+              {"ok", false}, {"bytes_identical", false}, {"error", std::string("exception: ") + e.what()}}
+              .dump();
     }
     for (size_t off = 0; off < out.size();) {
       const ssize_t w = write(fds[1], out.data() + off, out.size() - off);

@@ -10,9 +10,12 @@ namespace cdma::sim {
 
 const char* to_string(TransferOp op) {
   switch (op) {
-    case TransferOp::kOffload: return "offload";
-    case TransferOp::kPrefetch: return "prefetch";
-    case TransferOp::kRoundTrip: return "roundtrip";
+    case TransferOp::kOffload:
+      return "offload";
+    case TransferOp::kPrefetch:
+      return "prefetch";
+    case TransferOp::kRoundTrip:
+      return "roundtrip";
   }
   return "?";
 }
@@ -42,9 +45,7 @@ nlohmann::json PhaseResult::to_json() const {
           {"bottleneck", hops.bottleneck}};
 }
 
-namespace {
-
-PhaseResult run_phase(platform::CdmaSoc& soc, const dma::DmaDescriptor& d) {
+PhaseResult run_descriptor(platform::CdmaSoc& soc, const dma::DmaDescriptor& d) {
   const platform::HopSnapshot before = soc.snapshot();
   const size_t done = soc.engine().completions().size();
   soc.engine().submit(d);
@@ -61,7 +62,11 @@ PhaseResult run_phase(platform::CdmaSoc& soc, const dma::DmaDescriptor& d) {
   return p;
 }
 
-uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+namespace {
+
+uint64_t align_up(uint64_t v, uint64_t a) {
+  return (v + a - 1) / a * a;
+}
 
 }  // namespace
 
@@ -92,7 +97,7 @@ TransferResult run_transfer(const config::PlatformConfig& cfg, const TransferReq
   if (request.op != TransferOp::kPrefetch) {
     d.op = dma::DmaDescriptor::Op::kOffload;
     d.gpu_address = src;
-    r.phases.push_back(run_phase(soc, d));
+    r.phases.push_back(run_descriptor(soc, d));
     const dma::DmaCompletion& c = r.phases.back().completion;
     ok = ok && c.ok;
     codec::Bytes decoded;
@@ -101,12 +106,13 @@ TransferResult run_transfer(const config::PlatformConfig& cfg, const TransferReq
     if (!err.empty()) r.error = "host image: " + err;
     soc.discard_gpu(src, n);  // vDNN frees the GPU copy once it is offloaded
   } else {
-    soc.write_host(host, dma::build_host_image(request.data, *codec, cfg.gpu.dma.chunk_bytes, map.interleave_bytes()));
+    soc.write_host(
+        host, dma::build_host_image(request.data, *codec, cfg.gpu.dma.chunk_bytes, map.interleave_bytes()));
   }
   if (request.op != TransferOp::kOffload && ok) {
     d.op = dma::DmaDescriptor::Op::kPrefetch;
     d.gpu_address = dst;
-    r.phases.push_back(run_phase(soc, d));
+    r.phases.push_back(run_descriptor(soc, d));
     ok = ok && r.phases.back().completion.ok;
     identical = identical && soc.read_gpu(dst, n) == request.data;
   }
@@ -121,7 +127,8 @@ TransferResult run_transfer(const config::PlatformConfig& cfg, const TransferReq
   r.stats = soc.stats();
   r.stats["wall_time_s"] = r.wall_seconds;
   r.stats["simulated_time_s"] = r.simulated_seconds;
-  r.stats["simulated_bytes_per_wall_second"] = r.wall_seconds > 0 ? n * r.phases.size() / r.wall_seconds : 0.0;
+  r.stats["simulated_bytes_per_wall_second"] =
+      r.wall_seconds > 0 ? n * r.phases.size() / r.wall_seconds : 0.0;
   nlohmann::json phases = nlohmann::json::array();
   for (const auto& p : r.phases) phases.push_back(p.to_json());
   r.stats["phases"] = phases;

@@ -1,5 +1,6 @@
-// One simulated transfer on a freshly built SoC: offload a buffer of real bytes to host memory, prefetch it back,
-// or both, and check that what arrives is bit-identical. One SystemC elaboration per process, so call this once.
+// One simulated transfer on a freshly built SoC: offload a buffer of real bytes to host memory, prefetch it
+// back, or both, and check that what arrives is bit-identical. One SystemC elaboration per process, so call
+// this once.
 #pragma once
 
 #include <string>
@@ -35,7 +36,7 @@ struct PhaseResult {
 };
 
 struct TransferResult {
-  bool ok = false;              // every descriptor completed without error
+  bool ok = false;               // every descriptor completed without error
   bool bytes_identical = false;  // what came back (and the host image) equals the input
   std::string error;
   std::vector<PhaseResult> phases;
@@ -45,5 +46,8 @@ struct TransferResult {
 };
 
 TransferResult run_transfer(const config::PlatformConfig& cfg, const TransferRequest& request);
+
+// Submits one descriptor to an elaborated SoC, simulates until it completes, and measures it.
+PhaseResult run_descriptor(platform::CdmaSoc& soc, const dma::DmaDescriptor& d);
 
 }  // namespace cdma::sim

@@ -1,0 +1,180 @@
+#include "training_report.h"
+
+#include <algorithm>
+#include <fstream>
+#include <stdexcept>
+
+#include "codec/codec.h"
+
+namespace cdma::training {
+
+namespace {
+
+// The tensor that layer i offloads in the forward pass (its input), if any.
+const TensorResult* offloaded_input(const TrainingReport& r, size_t layer) {
+  for (const TensorResult& t : r.measured.tensors) {
+    if (r.plan.tensors[t.tensor].first_consumer == static_cast<int>(layer)) return &t;
+  }
+  return nullptr;
+}
+
+double stall_of(const Schedule& s, size_t i) {
+  return s.forward[i].stall_s + s.backward[i].stall_s;
+}
+
+}  // namespace
+
+nlohmann::json TrainingReport::summary() const {
+  uint64_t bytes = 0, compressed = 0, vdnn_pcie = 0, cdma_pcie = 0;
+  double ratio_sum = 0, ratio_max = 0;
+  for (const TensorResult& t : measured.tensors) {
+    bytes += t.bytes;
+    compressed += t.compressed_bytes;
+    vdnn_pcie += t.vdnn_pcie_bytes;
+    cdma_pcie += t.cdma_pcie_bytes;
+    const double ratio = codec::compression_ratio(t.bytes, t.compressed_bytes);
+    ratio_sum += ratio;
+    ratio_max = std::max(ratio_max, ratio);
+  }
+  const size_t n = measured.tensors.size();
+  return {{"network", net.name},
+          {"platform", platform},
+          {"algorithm", algorithm},
+          {"policy", to_string(policy)},
+          {"batch", batch},
+          {"offloaded_tensors", n},
+          {"offloaded_bytes", bytes},
+          {"oracle_s", oracle.total_s()},
+          {"vdnn_s", vdnn.total_s()},
+          {"cdma_s", cdma.total_s()},
+          {"vdnn_performance", oracle.total_s() / vdnn.total_s()},
+          {"cdma_performance", oracle.total_s() / cdma.total_s()},
+          {"cdma_speedup_over_vdnn", vdnn.total_s() / cdma.total_s()},
+          {"offload_traffic_vs_vdnn", vdnn_pcie ? static_cast<double>(cdma_pcie) / vdnn_pcie : 1.0},
+          {"average_ratio", n ? ratio_sum / n : 1.0},
+          {"max_ratio", ratio_max},
+          {"aggregate_ratio", codec::compression_ratio(bytes, compressed)},
+          {"vdnn_stall_s", vdnn.stall_s},
+          {"cdma_stall_s", cdma.stall_s},
+          {"bytes_identical", measured.bytes_identical},
+          {"wall_s", wall_s}};
+}
+
+nlohmann::json TrainingReport::to_json() const {
+  nlohmann::json layers = nlohmann::json::array();
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    nlohmann::json row = {{"layer", l.name},
+                          {"type", l.type},
+                          {"forward_s", compute[i].forward_s},
+                          {"backward_s", compute[i].backward_s},
+                          {"vdnn_stall_s", stall_of(vdnn, i)},
+                          {"cdma_stall_s", stall_of(cdma, i)},
+                          {"vdnn_prefetch_overlap_s", vdnn.backward[i].transfer_s},
+                          {"cdma_prefetch_overlap_s", cdma.backward[i].transfer_s}};
+    if (const TensorResult* t = offloaded_input(*this, i)) {
+      row["offloaded"] = plan.tensors[t->tensor].content;
+      row["bytes"] = t->bytes;
+      row["density"] = t->density;
+      row["compressed_bytes"] = t->compressed_bytes;
+      row["ratio"] = codec::compression_ratio(t->bytes, t->compressed_bytes);
+      row["vdnn_offload_s"] = t->vdnn.offload_s;
+      row["vdnn_prefetch_s"] = t->vdnn.prefetch_s;
+      row["cdma_offload_s"] = t->cdma.offload_s;
+      row["cdma_prefetch_s"] = t->cdma.prefetch_s;
+    }
+    layers.push_back(row);
+  }
+  return {{"summary", summary()}, {"layers", layers}, {"platform_stats", measured.platform_stats}};
+}
+
+void TrainingReport::print(std::FILE* out) const {
+  const nlohmann::json s = summary();
+  std::fprintf(out, "%s on %s, batch %u, %s, cDMA with %s\n\n", net.name.c_str(), platform.c_str(), batch,
+               to_string(policy), algorithm.c_str());
+  std::fprintf(out, "%-14s %-6s %10s %7s %6s %9s %9s %9s %9s %9s %9s\n", "layer", "type", "offload MB",
+               "density", "ratio", "fwd ms", "bwd ms", "vDNN off", "cDMA off", "vDNN stl", "cDMA stl");
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    if (l.in_place()) continue;
+    const TensorResult* t = offloaded_input(*this, i);
+    if (t) {
+      std::fprintf(out, "%-14s %-6s %10.1f %7.3f %6.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f\n", l.name.c_str(),
+                   l.type.c_str(), t->bytes / 1e6, t->density,
+                   codec::compression_ratio(t->bytes, t->compressed_bytes), compute[i].forward_s * 1e3,
+                   compute[i].backward_s * 1e3, t->vdnn.offload_s * 1e3, t->cdma.offload_s * 1e3,
+                   stall_of(vdnn, i) * 1e3, stall_of(cdma, i) * 1e3);
+    } else {
+      std::fprintf(out, "%-14s %-6s %10s %7s %6s %9.2f %9.2f %9s %9s %9.2f %9.2f\n", l.name.c_str(),
+                   l.type.c_str(), "-", "-", "-", compute[i].forward_s * 1e3, compute[i].backward_s * 1e3,
+                   "-", "-", stall_of(vdnn, i) * 1e3, stall_of(cdma, i) * 1e3);
+    }
+  }
+  std::fprintf(out, "\n%-8s %12s %12s %12s %14s\n", "config", "iteration ms", "stall ms", "vs oracle",
+               "PCIe traffic");
+  std::fprintf(out, "%-8s %12.2f %12.2f %12.3f %14s\n", "oracle", oracle.total_s() * 1e3, 0.0, 1.0, "-");
+  std::fprintf(out, "%-8s %12.2f %12.2f %12.3f %14.3f\n", "vDNN", vdnn.total_s() * 1e3, vdnn.stall_s * 1e3,
+               s["vdnn_performance"].get<double>(), 1.0);
+  std::fprintf(out, "%-8s %12.2f %12.2f %12.3f %14.3f\n", "cDMA", cdma.total_s() * 1e3, cdma.stall_s * 1e3,
+               s["cdma_performance"].get<double>(), s["offload_traffic_vs_vdnn"].get<double>());
+  std::fprintf(
+      out,
+      "\ncompression ratio: average %.2fx, max %.2fx over %zu offloaded tensors; cDMA vs vDNN: %+.1f %%; "
+      "vDNN loses %.1f %% against the oracle\n",
+      s["average_ratio"].get<double>(), s["max_ratio"].get<double>(), measured.tensors.size(),
+      (s["cdma_speedup_over_vdnn"].get<double>() - 1) * 100, (1 - s["vdnn_performance"].get<double>()) * 100);
+  std::fprintf(out,
+               "bytes check: %s (every offloaded tensor came back bit-identical in both configurations)\n",
+               measured.bytes_identical ? "ok" : "FAILED");
+}
+
+void TrainingReport::write_csv(const std::string& path) const {
+  std::ofstream f(path);
+  f << "layer,type,offloaded_bytes,density,ratio,forward_ms,backward_ms,vdnn_offload_ms,vdnn_prefetch_ms,"
+       "cdma_offload_ms,cdma_prefetch_ms,vdnn_stall_ms,cdma_stall_ms\n";
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& l = net.layers[i];
+    const TensorResult* t = offloaded_input(*this, i);
+    f << l.name << ',' << l.type << ',' << (t ? t->bytes : 0) << ',' << (t ? t->density : 0) << ','
+      << (t ? codec::compression_ratio(t->bytes, t->compressed_bytes) : 0) << ','
+      << compute[i].forward_s * 1e3 << ',' << compute[i].backward_s * 1e3 << ','
+      << (t ? t->vdnn.offload_s * 1e3 : 0) << ',' << (t ? t->vdnn.prefetch_s * 1e3 : 0) << ','
+      << (t ? t->cdma.offload_s * 1e3 : 0) << ',' << (t ? t->cdma.prefetch_s * 1e3 : 0) << ','
+      << stall_of(vdnn, i) * 1e3 << ',' << stall_of(cdma, i) * 1e3 << '\n';
+  }
+  if (!f) throw std::runtime_error(path + ": cannot write");
+}
+
+void TrainingReport::write_timeline(const std::string& path) const {
+  // One process per configuration, one thread per track (compute, offload, prefetch, stall).
+  static const char* kTracks[] = {"compute", "offload", "prefetch", "stall"};
+  nlohmann::json events = nlohmann::json::array();
+  int pid = 1;
+  for (const auto& [label, s] :
+       {std::pair<const char*, const Schedule*>{"oracle", &oracle}, {"vDNN", &vdnn}, {"cDMA", &cdma}}) {
+    events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"args", {{"name", label}}}});
+    for (int tid = 0; tid < 4; ++tid) {
+      events.push_back({{"name", "thread_name"},
+                        {"ph", "M"},
+                        {"pid", pid},
+                        {"tid", tid},
+                        {"args", {{"name", kTracks[tid]}}}});
+    }
+    for (const TimelineEvent& e : s->events) {
+      const int tid =
+          static_cast<int>(std::find(std::begin(kTracks), std::end(kTracks), e.track) - std::begin(kTracks));
+      events.push_back({{"name", e.name},
+                        {"ph", "X"},
+                        {"pid", pid},
+                        {"tid", tid},
+                        {"ts", e.start_s * 1e6},
+                        {"dur", (e.end_s - e.start_s) * 1e6}});
+    }
+    ++pid;
+  }
+  std::ofstream f(path);
+  f << nlohmann::json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump();
+  if (!f) throw std::runtime_error(path + ": cannot write");
+}
+
+}  // namespace cdma::training

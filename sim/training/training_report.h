@@ -1,0 +1,34 @@
+// The result of one simulated training iteration in three configurations (oracle, vDNN, cDMA): the per-layer
+// table, the per-network summary, and its outputs (JSON, CSV, Chrome trace-event timeline).
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "transfer_measurement.h"
+#include "vdnn_schedule.h"
+
+namespace cdma::training {
+
+struct TrainingReport {
+  std::string platform;
+  std::string algorithm;
+  OffloadPolicy policy = OffloadPolicy::kAll;
+  uint32_t batch = 0;
+  Network net;
+  TensorPlan plan;
+  std::vector<LayerTime> compute;
+  Measurements measured;
+  Schedule oracle, vdnn, cdma;
+  double wall_s = 0;
+
+  nlohmann::json summary() const;
+  nlohmann::json to_json() const;
+  void print(std::FILE* out) const;
+  void write_csv(const std::string& path) const;
+  void write_timeline(const std::string& path) const;
+};
+
+}  // namespace cdma::training

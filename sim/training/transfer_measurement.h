@@ -1,0 +1,56 @@
+// Moves every tensor vDNN offloads through the platform model as real bytes, uncompressed (vDNN) and
+// compressed (cDMA), offload and prefetch, and measures each. Tensors go in pieces of at most segment_bytes,
+// each written to GPU memory, offloaded, freed on the GPU (as vDNN frees it), prefetched back and compared
+// with the original; so peak memory stays a few pieces whatever the network's total. One SoC: call once per
+// process.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "codec/codec_config.h"
+#include "config/platform_config.h"
+#include "tensor_plan.h"
+#include "vdnn_schedule.h"
+
+namespace cdma::training {
+
+struct ActivationSource {
+  std::string densities_path;  // synthetic: per-layer output densities (sim/workloads/densities/<net>.json)
+  double clustering = -1;      // < 0: the densities file's default_clustering
+  uint64_t seed = 1;
+  std::string traces_dir;  // real traces instead: <dir>/<layer>.npy, [batch, ...] per layer output
+};
+
+struct MeasurementConfig {
+  uint32_t batch = 128;
+  codec::CodecConfig codec;  // cDMA's codec (element width is taken from the data)
+  uint64_t segment_bytes = 256ull << 20;
+  ActivationSource source;
+};
+
+struct TensorResult {
+  size_t tensor = 0;
+  uint64_t bytes = 0;
+  double density = 0;
+  uint64_t compressed_bytes = 0;  // cDMA payload
+  uint64_t vdnn_pcie_bytes = 0, cdma_pcie_bytes = 0;
+  TensorTransfer vdnn, cdma;
+};
+
+struct Measurements {
+  std::vector<TensorResult> tensors;       // offloaded tensors only
+  std::vector<TensorTransfer> vdnn, cdma;  // per tensor of the plan (zero if not offloaded)
+  bool bytes_identical = true;
+  uint64_t bytes_moved = 0;  // through the platform, all directions and both configurations
+  nlohmann::json platform_stats;
+};
+
+// Throws NetworkError / std::invalid_argument / tensor::NpyError for bad input (missing densities or trace
+// files, shape mismatches).
+Measurements measure_transfers(const config::PlatformConfig& cfg, const Network& net, const TensorPlan& plan,
+                               const MeasurementConfig& mc);
+
+}  // namespace cdma::training
