@@ -104,7 +104,14 @@ class TensorBytes {
 Measurements measure_transfers(const config::PlatformConfig& cfg, const Network& net, const TensorPlan& plan,
                                const MeasurementConfig& mc) {
   Densities densities;
-  if (mc.source.traces_dir.empty()) densities = load_densities(mc.source.densities_path, net, plan);
+  if (mc.source.traces_dir.empty()) {
+    densities = load_densities(mc.source.densities_path, net, plan);
+  } else {
+    // Check every trace file against the network before simulating anything.
+    for (size_t id = 0; id < plan.tensors.size(); ++id) {
+      if (plan.tensors[id].offloaded) (void)TensorBytes(mc, &densities, plan.tensors[id], id, mc.batch);
+    }
+  }
   platform::CdmaSoc soc("soc", cfg);
   Measurements m;
   m.vdnn.resize(plan.tensors.size());

@@ -1,0 +1,271 @@
+// The training-iteration simulation: the vDNN schedule against a hand-computed example, the tensor plan, the
+// roofline, input validation, every shipped workload, and whole runs with synthetic and traced activations.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "compute_model.h"
+#include "config/platform_config_json.h"
+#include "network.h"
+#include "sc_test_util.h"
+#include "tensor/activation_generator.h"
+#include "tensor/npy_file.h"
+#include "tensor_plan.h"
+#include "transfer_measurement.h"
+#include "vdnn_schedule.h"
+
+namespace cdma::training {
+namespace {
+
+namespace fs = std::filesystem;
+
+Layer layer(const std::string& name, const std::string& type, std::vector<uint64_t> in,
+            std::vector<uint64_t> out) {
+  Layer l;
+  l.name = name;
+  l.type = type;
+  l.in = std::move(in);
+  l.out = std::move(out);
+  return l;
+}
+
+// conv -> relu (in place) -> pool -> conv -> fc
+Network chain() {
+  Network n;
+  n.name = "chain";
+  n.input = {3, 8, 8};
+  n.layers = {layer("c1", "conv", {3, 8, 8}, {4, 8, 8}), layer("r1", "relu", {4, 8, 8}, {4, 8, 8}),
+              layer("p1", "pool", {4, 8, 8}, {4, 4, 4}), layer("c2", "conv", {4, 4, 4}, {8, 4, 4}),
+              layer("f1", "fc", {128}, {10})};
+  return n;
+}
+
+TEST(TensorPlan, ReluIsInPlaceAndPoliciesPickTheRightTensors) {
+  const Network n = chain();
+  const TensorPlan all = plan_tensors(n, OffloadPolicy::kAll);
+  ASSERT_EQ(all.tensors.size(), 5u);  // input, c1(+r1), p1, c2, f1
+  EXPECT_EQ(all.tensors[1].producer, "c1");
+  EXPECT_EQ(all.tensors[1].content, "r1");  // stored post-ReLU
+  EXPECT_EQ(all.tensors[1].first_consumer, 2);
+  EXPECT_EQ(all.tensors[1].elements_per_sample, 256u);
+  for (size_t t = 0; t < 4; ++t) EXPECT_TRUE(all.tensors[t].offloaded) << t;
+  EXPECT_FALSE(all.tensors[4].offloaded);  // the output has no consumer
+  const TensorPlan conv = plan_tensors(n, OffloadPolicy::kConv);
+  EXPECT_TRUE(conv.tensors[0].offloaded);   // input of c1
+  EXPECT_FALSE(conv.tensors[1].offloaded);  // input of a pool
+  EXPECT_TRUE(conv.tensors[2].offloaded);   // input of c2
+  EXPECT_FALSE(conv.tensors[3].offloaded);  // input of an fc
+}
+
+TEST(VdnnSchedule, MatchesTheHandComputedExample) {
+  const Network n = chain();
+  const TensorPlan plan = plan_tensors(n, OffloadPolicy::kAll);
+  const std::vector<LayerTime> compute = {{10, 20}, {1, 2}, {2, 4}, {8, 16}, {3, 6}};
+  const std::vector<TensorTransfer> xfer = {{4, 4}, {6, 6}, {5, 5}, {1, 1}, {0, 0}};
+  const Schedule oracle = schedule_oracle(n, compute);
+  EXPECT_DOUBLE_EQ(oracle.total_s(), 72);
+  const Schedule s = schedule_vdnn(n, plan, compute, xfer);
+  // Forward: only p1 (2) waits for its 6-long offload: 10 + 1 + 6 + 8 + 3.
+  EXPECT_DOUBLE_EQ(s.forward_s, 28);
+  EXPECT_DOUBLE_EQ(s.forward[2].stall_s, 4);
+  // Backward: f1 fetches its own input on demand (1), then overlaps c2's input (5 < 6); c2 overlaps r1's
+  // tensor (6 < 16); p1 overlaps the network input (4 = 4, searching past the in-place relu to conv c1).
+  EXPECT_DOUBLE_EQ(s.backward[4].stall_s, 1);
+  EXPECT_DOUBLE_EQ(s.backward[4].transfer_s, 6);
+  EXPECT_DOUBLE_EQ(s.backward[2].transfer_s, 4);
+  EXPECT_DOUBLE_EQ(s.backward_s, 7 + 16 + 4 + 2 + 20);
+  EXPECT_DOUBLE_EQ(s.stall_s, 5);
+  // Free transfers: vDNN is the oracle.
+  const Schedule free = schedule_vdnn(n, plan, compute, std::vector<TensorTransfer>(5));
+  EXPECT_DOUBLE_EQ(free.total_s(), oracle.total_s());
+}
+
+TEST(ComputeModel, RooflineFollowsFlopsAndBytes) {
+  const Layer conv = layer("conv1_1", "conv", {3, 224, 224}, {64, 224, 224});
+  Layer c = conv;
+  c.kernel_h = c.kernel_w = 3;
+  EXPECT_DOUBLE_EQ(forward_flops(c), 2.0 * 64 * 224 * 224 * 3 * 9);  // 173.4 MFLOP per image
+  Network n;
+  n.layers = {c, layer("relu", "relu", {64, 224, 224}, {64, 224, 224})};
+  RooflineParams p;
+  p.batch = 64;
+  const auto t = roofline_times(n, p);
+  EXPECT_DOUBLE_EQ(t[0].forward_s, std::max(forward_flops(c) * 64 / (6.6e12 * 0.5),
+                                            forward_bytes(c, 64) * 64 / (336.5e9 * 0.5)));
+  EXPECT_DOUBLE_EQ(t[0].backward_s, 2 * t[0].forward_s);
+  // ReLU is bandwidth-bound: in + out activations.
+  EXPECT_DOUBLE_EQ(t[1].forward_s, 2.0 * 64 * 224 * 224 * 4 * 64 / (336.5e9 * 0.5));
+}
+
+class TempDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("cdma_train_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return (dir_ / name).string();
+  }
+  fs::path dir_;
+};
+
+TEST_F(TempDir, LayerTimesCsvIsValidated) {
+  const Network n = chain();
+  const auto ok = load_layer_times(
+      write("ok.csv", "layer,forward_ms,backward_ms\nc1,1,2\nr1,1,2\np1,1,2\nc2,1,2\nf1,3,4\n"), n);
+  EXPECT_DOUBLE_EQ(ok[4].backward_s, 4e-3);
+  auto message = [&](const std::string& text) {
+    try {
+      load_layer_times(write("bad.csv", text), n);
+    } catch (const NetworkError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message("layer,forward_ms,backward_ms\nc1,1,2\n").find("no time for layer 'r1'"),
+            std::string::npos);
+  EXPECT_NE(message("layer,forward_ms,backward_ms\nzz,1,2\n").find("'zz' is not in chain"),
+            std::string::npos);
+  EXPECT_NE(message("layer,forward_ms,backward_ms\nc1,fast,2\n").find("bad.csv:2"), std::string::npos);
+}
+
+TEST_F(TempDir, BadNetworksNameTheFileAndTheField) {
+  auto message = [&](const std::string& text) {
+    try {
+      load_network(write("net.json", text));
+    } catch (const NetworkError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string m1 =
+      message(R"({"name":"x","input":[3],"layers":[{"name":"a","type":"warp","in":[3],"out":[3]}]})");
+  EXPECT_NE(m1.find("net.json"), std::string::npos) << m1;
+  EXPECT_NE(m1.find("layers[0].type"), std::string::npos) << m1;
+  EXPECT_NE(message(R"({"name":"x","input":[3],"layers":[{"name":"a","type":"fc","in":[3],"out":[-1]}]})")
+                .find("layers[0].out"),
+            std::string::npos);
+  EXPECT_NE(message("{").find("invalid JSON"), std::string::npos);
+  try {
+    resolve_network_path("lenet-99", CDMA_WORKLOADS_DIR);
+    ADD_FAILURE() << "unknown network accepted";
+  } catch (const NetworkError& e) {
+    EXPECT_NE(std::string(e.what()).find("vgg16"), std::string::npos) << e.what();  // lists what exists
+  }
+}
+
+TEST(Workloads, EveryNetworkLoadsAndHasADensityForEveryOffloadedTensor) {
+  int count = 0;
+  for (const auto& e : fs::directory_iterator(CDMA_WORKLOADS_DIR)) {
+    if (e.path().extension() != ".json") continue;
+    const Network n = load_network(e.path().string());
+    ++count;
+    std::ifstream f(fs::path(CDMA_WORKLOADS_DIR) / "densities" / (n.name + ".json"));
+    ASSERT_TRUE(f) << "no densities file for " << n.name;
+    const auto d = nlohmann::json::parse(f)["layers"];
+    for (OffloadPolicy p : {OffloadPolicy::kAll, OffloadPolicy::kConv}) {
+      for (const auto& t : plan_tensors(n, p).tensors) {
+        if (t.offloaded && t.content != "input")
+          EXPECT_TRUE(d.contains(t.content)) << n.name << ": " << t.content;
+      }
+    }
+  }
+  EXPECT_GE(count, 7);
+}
+
+config::PlatformConfig titan_x() {
+  return config::load_platform(std::string(CDMA_PLATFORMS_DIR) + "/titan-x.json", {"simulation.mode=\"lt\""});
+}
+
+TEST(Training, SyntheticAlexNetIterationRoundTripsAndCdmaHelps) {
+  test::in_child([] {
+    const Network n = load_network(std::string(CDMA_WORKLOADS_DIR) + "/alexnet.json");
+    const TensorPlan plan = plan_tensors(n, OffloadPolicy::kAll);
+    MeasurementConfig mc;
+    mc.batch = 4;
+    mc.codec.algorithm = codec::Algorithm::kZv;
+    mc.source.densities_path = std::string(CDMA_WORKLOADS_DIR) + "/densities/alexnet.json";
+    const Measurements m = measure_transfers(titan_x(), n, plan, mc);
+    EXPECT_TRUE(m.bytes_identical);
+    uint64_t vdnn = 0, cdma = 0;
+    for (const auto& t : m.tensors) {
+      vdnn += t.vdnn_pcie_bytes;
+      cdma += t.cdma_pcie_bytes;
+      // ZV's closed form on the measured density of each fp32 tensor.
+      EXPECT_NEAR(static_cast<double>(t.bytes) / t.compressed_bytes, 1.0 / (t.density + 1.0 / 32), 0.01);
+    }
+    EXPECT_LT(cdma, vdnn);
+    RooflineParams p;
+    p.batch = mc.batch;
+    const auto compute = roofline_times(n, p);
+    EXPECT_LE(schedule_vdnn(n, plan, compute, m.cdma).total_s(),
+              schedule_vdnn(n, plan, compute, m.vdnn).total_s());
+  });
+}
+
+TEST_F(TempDir, TracesAreUsedAndCheckedAgainstTheNetwork) {
+  const std::string dir = dir_.string();
+  test::in_child([dir] {
+    const Network n = load_network(std::string(CDMA_WORKLOADS_DIR) + "/fmnist_cnn.json");
+    const TensorPlan plan = plan_tensors(n, OffloadPolicy::kAll);
+    const uint32_t batch = 3;
+    tensor::ActivationSpec spec;
+    spec.density = 0.3;
+    for (const auto& t : plan.tensors) {
+      if (!t.offloaded) continue;
+      std::vector<uint64_t> shape = {batch};
+      if (t.content == "input") {
+        shape.insert(shape.end(), n.input.begin(), n.input.end());
+      } else {
+        const Layer& l = n.layers[n.index_of(t.content)];
+        shape.insert(shape.end(), l.out.begin(), l.out.end());
+      }
+      tensor::write_npy(dir + "/" + t.content + ".npy", tensor::generate_npy(spec, shape));
+    }
+    MeasurementConfig mc;
+    mc.batch = batch;
+    mc.codec.algorithm = codec::Algorithm::kZv;
+    mc.source.traces_dir = dir;
+    const Measurements m = measure_transfers(titan_x(), n, plan, mc);
+    EXPECT_TRUE(m.bytes_identical);
+    EXPECT_FALSE(m.tensors.empty());
+  });
+  test::in_child(
+      [dir] {  // a batch that does not match the files is refused before simulating, naming the file
+        const Network n = load_network(std::string(CDMA_WORKLOADS_DIR) + "/fmnist_cnn.json");
+        const TensorPlan plan = plan_tensors(n, OffloadPolicy::kAll);
+        MeasurementConfig mc;
+        mc.batch = 2;
+        mc.source.traces_dir = dir;
+        try {
+          (void)measure_transfers(titan_x(), n, plan, mc);
+          ADD_FAILURE() << "shape mismatch accepted";
+        } catch (const NetworkError& e) {
+          EXPECT_NE(std::string(e.what()).find("does not match batch"), std::string::npos) << e.what();
+        }
+      });
+}
+
+TEST_F(TempDir, MissingTraceFileIsReported) {
+  const std::string dir = dir_.string();
+  test::in_child([dir] {
+    const Network n = load_network(std::string(CDMA_WORKLOADS_DIR) + "/fmnist_cnn.json");
+    MeasurementConfig mc;
+    mc.batch = 2;
+    mc.source.traces_dir = dir;
+    try {
+      (void)measure_transfers(titan_x(), n, plan_tensors(n, OffloadPolicy::kAll), mc);
+      ADD_FAILURE() << "missing traces accepted";
+    } catch (const NetworkError& e) {
+      EXPECT_NE(std::string(e.what()).find("missing trace file"), std::string::npos) << e.what();
+    }
+  });
+}
+
+}  // namespace
+}  // namespace cdma::training
