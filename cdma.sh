@@ -16,7 +16,7 @@ PACKAGES=(
   zlib1g-dev liblz4-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
-  python3 python3-numpy python3-matplotlib
+  python3 python3-numpy python3-matplotlib python3-torch dataset-fashion-mnist
 )
 JOBS=$(nproc 2>/dev/null || echo 2)
 
@@ -40,11 +40,12 @@ build() {
 }
 
 main_job() {
-  # The default platform simulation: a ZV round trip of 64 MiB of synthetic activations (35 % dense, the cDMA
-  # paper's average) on the paper's baseline (Titan X Maxwell, PCIe gen3 x16), checked bit for bit.
-  mkdir -p out/sim
-  build/release/sim/platform_tool/cdma-sim --platform titan-x --op roundtrip --algorithm zv --bytes 64MiB \
-    --density 0.35 --out out/sim --trace out/sim/timeline.json
+  # The main job: one VGG-16 training iteration (batch 64) on the paper's baseline platform (Titan X Maxwell,
+  # PCIe gen3 x16): oracle vs vDNN vs cDMA-ZV, every offloaded activation moved as real bytes through the
+  # platform model and checked; then the plots. Outputs in out/train (report, CSV, Perfetto timeline, PNGs).
+  build/release/sim/platform_tool/cdma-sim --platform titan-x train --network vgg16 --batch 64 --algorithm zv \
+    --out out/train
+  /usr/bin/python3 sim/training/plot_training.py out/train
 }
 
 case "${1:-}" in
@@ -57,6 +58,6 @@ case "${1:-}" in
     mkdir -p out
     build/release/sim/bench/codec_bench --benchmark_out=out/codec_bench.json --benchmark_out_format=json \
       --benchmark_min_time=0.3 "${@:2}"
-    python3 sim/bench/summarize_bench.py out/codec_bench.json ;;
+    /usr/bin/python3 sim/bench/summarize_bench.py out/codec_bench.json ;;
   *) sed -n '2,9p' "$0"; exit 2 ;;
 esac

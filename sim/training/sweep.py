@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Runs `cdma-sim train` for every network and cDMA algorithm and summarises: a markdown table (for
+docs/validation.md), sweep.json, and performance.png (performance normalised to oracle per network and
+configuration) and traffic.png. Usage:
+  sweep.py [--sim build/release/sim/platform_tool/cdma-sim] [--batch 16] [--platform titan-x]
+           [--algorithms rl,zv,zl] [--networks alexnet,...] [--out out/sweep] [-- extra cdma-sim train args]"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+NETWORKS = ["alexnet", "overfeat", "nin", "vgg16", "squeezenet", "googlenet", "resnet50"]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--sim", default="build/release/sim/platform_tool/cdma-sim")
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--platform", default="titan-x")
+    p.add_argument("--algorithms", default="rl,zv,zl")
+    p.add_argument("--networks", default=",".join(NETWORKS))
+    p.add_argument("--out", default="out/sweep")
+    p.add_argument("extra", nargs="*")
+    a = p.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    results = {}
+    for net in a.networks.split(","):
+        for alg in a.algorithms.split(","):
+            run_dir = os.path.join(a.out, f"{net}-{alg}")
+            cmd = [a.sim, "--platform", a.platform, "train", "--network", net, "--batch", str(a.batch),
+                   "--algorithm", alg, "--out", run_dir] + a.extra
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            if r.returncode != 0:
+                sys.exit(f"sweep: {' '.join(cmd)} failed:\n{r.stderr}")
+            with open(os.path.join(run_dir, "report.json")) as f:
+                results[(net, alg)] = json.load(f)["summary"]
+            s = results[(net, alg)]
+            print(f"{net:10s} {alg:3s} ratio avg {s['average_ratio']:5.2f} max {s['max_ratio']:5.2f}  "
+                  f"vDNN {s['vdnn_performance']:.3f}  cDMA {s['cdma_performance']:.3f}  "
+                  f"cDMA/vDNN {s['cdma_speedup_over_vdnn']:.3f}", flush=True)
+    nets = a.networks.split(",")
+    algs = a.algorithms.split(",")
+    with open(os.path.join(a.out, "sweep.json"), "w") as f:
+        json.dump([dict(network=n, algorithm=g, **results[(n, g)]) for n in nets for g in algs], f, indent=2)
+
+    # markdown table
+    lines = ["| network | vDNN vs oracle | " + " | ".join(f"cDMA-{g.upper()} vs oracle" for g in algs) + " | " +
+             " | ".join(f"{g.upper()} ratio avg / max" for g in algs) + " | " +
+             " | ".join(f"cDMA-{g.upper()} over vDNN" for g in algs) + " |",
+             "|---|" + "---|" * (1 + 3 * len(algs))]
+    for n in nets:
+        s0 = results[(n, algs[0])]
+        lines.append(f"| {n} | {s0['vdnn_performance']:.3f} | " +
+                     " | ".join(f"{results[(n, g)]['cdma_performance']:.3f}" for g in algs) + " | " +
+                     " | ".join(f"{results[(n, g)]['average_ratio']:.2f} / {results[(n, g)]['max_ratio']:.2f}"
+                                for g in algs) + " | " +
+                     " | ".join(f"{(results[(n, g)]['cdma_speedup_over_vdnn'] - 1) * 100:+.1f} %" for g in algs) + " |")
+    avg = lambda key, g: sum(results[(n, g)][key] for n in nets) / len(nets)  # noqa: E731
+    lines.append("| **average** | " + f"{avg('vdnn_performance', algs[0]):.3f} | " +
+                 " | ".join(f"{avg('cdma_performance', g):.3f}" for g in algs) + " | " +
+                 " | ".join(f"{avg('average_ratio', g):.2f} / {max(results[(n, g)]['max_ratio'] for n in nets):.2f}"
+                            for g in algs) + " | " +
+                 " | ".join(f"{(avg('cdma_speedup_over_vdnn', g) - 1) * 100:+.1f} %" for g in algs) + " |")
+    table = "\n".join(lines)
+    with open(os.path.join(a.out, "table.md"), "w") as f:
+        f.write(table + "\n")
+    print("\n" + table)
+
+    fig, ax = plt.subplots(figsize=(10, 4))
+    configs = ["vDNN"] + [f"cDMA-{g.upper()}" for g in algs]
+    width = 0.8 / len(configs)
+    for k, c in enumerate(configs):
+        vals = [results[(n, algs[0])]["vdnn_performance"] if k == 0 else results[(n, algs[k - 1])]["cdma_performance"]
+                for n in nets]
+        ax.bar([i + k * width for i in range(len(nets))], vals, width, label=c)
+    ax.axhline(1.0, color="black", lw=0.8, ls="--", label="oracle")
+    ax.set_xticks([i + width * (len(configs) - 1) / 2 for i in range(len(nets))])
+    ax.set_xticklabels(nets)
+    ax.set_ylabel("performance normalised to oracle")
+    ax.set_ylim(0, 1.1)
+    ax.set_title(f"{a.platform}, batch {a.batch}: vDNN vs cDMA per network and algorithm")
+    ax.legend(fontsize=8, ncol=len(configs) + 1, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(os.path.join(a.out, "performance.png"), dpi=110)
+
+    fig, ax = plt.subplots(figsize=(10, 3.5))
+    for k, g in enumerate(algs):
+        ax.bar([i + k * (0.8 / len(algs)) for i in range(len(nets))],
+               [results[(n, g)]["offload_traffic_vs_vdnn"] for n in nets], 0.8 / len(algs), label=g.upper())
+    ax.set_xticks([i + 0.4 - 0.4 / len(algs) for i in range(len(nets))])
+    ax.set_xticklabels(nets)
+    ax.set_ylabel("PCIe offload traffic vs vDNN")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(a.out, "traffic.png"), dpi=110)
+    print(f"\nplots: {a.out}/performance.png, {a.out}/traffic.png; table: {a.out}/table.md")
+
+
+if __name__ == "__main__":
+    main()
