@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "tlm/chunk_extension.h"
+#include "tlm/payload.h"
 
 namespace cdma::dma {
 
@@ -47,12 +48,8 @@ void AggregationBuffer::record_error(tlm::tlm_response_status s, const Segment& 
 
 bool AggregationBuffer::send(const Segment& seg, sc_time& delay) {
   tlm::tlm_generic_payload out;
-  out.set_command(tlm::TLM_WRITE_COMMAND);
-  out.set_address(seg.address);
-  out.set_data_ptr(const_cast<uint8_t*>(seg.data.data()));
-  out.set_data_length(static_cast<unsigned>(seg.data.size()));
-  out.set_streaming_width(static_cast<unsigned>(seg.data.size()));
-  out.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  tlmx::prepare(out, tlm::TLM_WRITE_COMMAND, seg.address, const_cast<uint8_t*>(seg.data.data()),
+                static_cast<unsigned>(seg.data.size()));
   pcie.transport(out, delay);
   ++writes_;
   if (out.is_response_error()) {

@@ -6,6 +6,7 @@
 
 #include "codec/codec.h"
 #include "tlm/chunk_extension.h"
+#include "tlm/payload.h"
 
 namespace cdma::dma {
 
@@ -49,12 +50,7 @@ bool CdmaEngine::fail(Job& job, const std::string& error) {
 bool CdmaEngine::transfer(Job& job, tlmx::InitiatorPort& port, tlm::tlm_command cmd, uint64_t address,
                           uint8_t* data, uint64_t len, sc_time& local, const char* what) {
   tlm::tlm_generic_payload t;
-  t.set_command(cmd);
-  t.set_address(address);
-  t.set_data_ptr(data);
-  t.set_data_length(static_cast<unsigned>(len));
-  t.set_streaming_width(static_cast<unsigned>(len));
-  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  tlmx::prepare(t, cmd, address, data, static_cast<unsigned>(len));
   port.transport(t, local);
   if (t.is_response_error()) {
     return fail(job, std::string(what) + " at 0x" + fmt::format("{:x}", address) +
@@ -233,12 +229,7 @@ bool CdmaEngine::offload_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, sc
   ext.original_bytes = c.bytes;
   tlm::tlm_generic_payload rd;
   tlmx::ScopedExtension scoped(rd, ext);
-  rd.set_command(tlm::TLM_READ_COMMAND);
-  rd.set_address(c.gpu_address);
-  rd.set_data_ptr(buf.data());
-  rd.set_data_length(static_cast<unsigned>(buf.size()));
-  rd.set_streaming_width(static_cast<unsigned>(buf.size()));
-  rd.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  tlmx::prepare(rd, tlm::TLM_READ_COMMAND, c.gpu_address, buf.data(), static_cast<unsigned>(buf.size()));
   gpu.transport(rd, local);
   if (rd.is_response_error()) {
     return fail(job,
@@ -267,12 +258,7 @@ bool CdmaEngine::prefetch_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, s
   ext.compressed_bytes = c.compressed_bytes;
   tlm::tlm_generic_payload wr;
   tlmx::ScopedExtension scoped(wr, ext);
-  wr.set_command(tlm::TLM_WRITE_COMMAND);
-  wr.set_address(c.gpu_address);
-  wr.set_data_ptr(buf.data());
-  wr.set_data_length(c.compressed_bytes);
-  wr.set_streaming_width(c.compressed_bytes);
-  wr.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  tlmx::prepare(wr, tlm::TLM_WRITE_COMMAND, c.gpu_address, buf.data(), c.compressed_bytes);
   gpu.transport(wr, local);
   if (wr.is_response_error()) {
     return fail(job,
@@ -288,12 +274,7 @@ bool CdmaEngine::finish_offload(Job& job, sc_time& local) {
   tlm::tlm_generic_payload fence;
   tlmx::ScopedExtension scoped(fence, fence_ext);
   uint8_t none = 0;
-  fence.set_command(tlm::TLM_WRITE_COMMAND);
-  fence.set_address(job.d.host_address);
-  fence.set_data_ptr(&none);
-  fence.set_data_length(0);
-  fence.set_streaming_width(0);
-  fence.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  tlmx::prepare(fence, tlm::TLM_WRITE_COMMAND, job.d.host_address, &none, 0);
   buffer.transport(fence, local);
   if (fence.is_response_error()) {
     return fail(job, "draining the aggregation buffer to the host failed: " + fence.get_response_string());

@@ -108,7 +108,7 @@ void print_summary(const config::PlatformConfig& cfg, const sim::TransferRequest
 struct TrainOptions {
   std::string network = "vgg16", algorithm = "zv", policy = "all", densities, traces, compute_csv;
   uint32_t batch = 128;
-  double efficiency = 0.5, clustering = -1;
+  double efficiency = 0.7, clustering = -1;
   uint64_t seed = 1, segment_mib = 256;
   int level = 6;
 };

@@ -16,7 +16,7 @@ struct LayerTime {
 struct RooflineParams {
   double peak_tflops = 6.6;    // GPU FP32 peak
   double dram_gbps = 336.5;    // GPU DRAM bandwidth
-  double efficiency = 0.5;     // fraction of peak compute and bandwidth a layer achieves
+  double efficiency = 0.7;     // fraction of peak compute and bandwidth a layer achieves (docs/validation.md)
   double backward_factor = 2;  // backward = factor x forward (data and weight gradients)
   uint32_t batch = 128;
 };

@@ -26,6 +26,7 @@ def main():
     p.add_argument("--algorithms", default="rl,zv,zl")
     p.add_argument("--networks", default=",".join(NETWORKS))
     p.add_argument("--out", default="out/sweep")
+    p.add_argument("--reuse", action="store_true", help="summarise existing reports instead of running again")
     p.add_argument("extra", nargs="*")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -35,9 +36,10 @@ def main():
             run_dir = os.path.join(a.out, f"{net}-{alg}")
             cmd = [a.sim, "--platform", a.platform, "train", "--network", net, "--batch", str(a.batch),
                    "--algorithm", alg, "--out", run_dir] + a.extra
-            r = subprocess.run(cmd, capture_output=True, text=True)
-            if r.returncode != 0:
-                sys.exit(f"sweep: {' '.join(cmd)} failed:\n{r.stderr}")
+            if not (a.reuse and os.path.exists(os.path.join(run_dir, "report.json"))):
+                r = subprocess.run(cmd, capture_output=True, text=True)
+                if r.returncode != 0:
+                    sys.exit(f"sweep: {' '.join(cmd)} failed:\n{r.stderr}")
             with open(os.path.join(run_dir, "report.json")) as f:
                 results[(net, alg)] = json.load(f)["summary"]
             s = results[(net, alg)]
@@ -47,7 +49,7 @@ def main():
     nets = a.networks.split(",")
     algs = a.algorithms.split(",")
     with open(os.path.join(a.out, "sweep.json"), "w") as f:
-        json.dump([dict(network=n, algorithm=g, **results[(n, g)]) for n in nets for g in algs], f, indent=2)
+        json.dump([results[(n, g)] for n in nets for g in algs], f, indent=2)
 
     # markdown table
     lines = ["| network | vDNN vs oracle | " + " | ".join(f"cDMA-{g.upper()} vs oracle" for g in algs) + " | " +

@@ -1,5 +1,6 @@
 // Helpers for tests of SystemC modules. SystemC allows one elaboration per process, so every test body that
-// builds modules runs in a forked child; the parent fails the test if the child's assertions failed or it died.
+// builds modules runs in a forked child; the parent fails the test if the child's assertions failed or it
+// died.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 
 #include "tlm/chunk_extension.h"
 #include "tlm/initiator_port.h"
+#include "tlm/payload.h"
 
 namespace cdma::test {
 
@@ -36,8 +38,8 @@ inline void in_child(const std::function<void()>& body) {
   ASSERT_EQ(WEXITSTATUS(status), 0) << "assertions failed in the child process (see above)";
 }
 
-// Drives transactions from an SC_THREAD through an InitiatorPort; in LT mode it waits out each annotated delay so
-// that sc_time_stamp() is the completion time in both modes.
+// Drives transactions from an SC_THREAD through an InitiatorPort; in LT mode it waits out each annotated
+// delay so that sc_time_stamp() is the completion time in both modes.
 class Driver : public sc_core::sc_module {
  public:
   tlmx::InitiatorPort port;
@@ -51,12 +53,7 @@ class Driver : public sc_core::sc_module {
   tlm::tlm_response_status access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len,
                                   tlmx::ChunkExtension* ext = nullptr) {
     tlm::tlm_generic_payload t;
-    t.set_command(cmd);
-    t.set_address(addr);
-    t.set_data_ptr(data);
-    t.set_data_length(len);
-    t.set_streaming_width(len);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tlmx::prepare(t, cmd, addr, data, len);
     if (ext) t.set_extension(ext);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     port.transport(t, delay);
@@ -70,6 +67,8 @@ class Driver : public sc_core::sc_module {
   std::function<void(Driver&)> body_;
 };
 
-inline double now_ns() { return sc_core::sc_time_stamp().to_seconds() * 1e9; }
+inline double now_ns() {
+  return sc_core::sc_time_stamp().to_seconds() * 1e9;
+}
 
 }  // namespace cdma::test

@@ -91,11 +91,11 @@ TEST(ComputeModel, RooflineFollowsFlopsAndBytes) {
   RooflineParams p;
   p.batch = 64;
   const auto t = roofline_times(n, p);
-  EXPECT_DOUBLE_EQ(t[0].forward_s, std::max(forward_flops(c) * 64 / (6.6e12 * 0.5),
-                                            forward_bytes(c, 64) * 64 / (336.5e9 * 0.5)));
+  EXPECT_DOUBLE_EQ(t[0].forward_s, std::max(forward_flops(c) * 64 / (6.6e12 * 0.7),
+                                            forward_bytes(c, 64) * 64 / (336.5e9 * 0.7)));
   EXPECT_DOUBLE_EQ(t[0].backward_s, 2 * t[0].forward_s);
   // ReLU is bandwidth-bound: in + out activations.
-  EXPECT_DOUBLE_EQ(t[1].forward_s, 2.0 * 64 * 224 * 224 * 4 * 64 / (336.5e9 * 0.5));
+  EXPECT_DOUBLE_EQ(t[1].forward_s, 2.0 * 64 * 224 * 224 * 4 * 64 / (336.5e9 * 0.7));
 }
 
 class TempDir : public ::testing::Test {
