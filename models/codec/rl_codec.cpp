@@ -76,7 +76,8 @@ class Elements {
         std::memcpy(&v, p, 2);
         return v == 0;
       }
-      default: return *p == 0;
+      default:
+        return *p == 0;
     }
   }
   // Copies elements [first, first + n) into out, zero-padding a partial last element; returns bytes written.

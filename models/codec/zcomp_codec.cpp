@@ -3,8 +3,9 @@
 namespace cdma::codec {
 
 ZcompCodec::ZcompCodec(ElementWidth element, MaskLayout layout, simd::Isa isa)
-    : MaskCodec({layout == MaskLayout::kInterleaved ? Algorithm::kZcompInterleaved : Algorithm::kZcompSeparate,
-                 element, 0},
-                kVectorBytes, layout, isa) {}
+    : MaskCodec(
+          {layout == MaskLayout::kInterleaved ? Algorithm::kZcompInterleaved : Algorithm::kZcompSeparate,
+           element, 0},
+          kVectorBytes, layout, isa) {}
 
 }  // namespace cdma::codec

@@ -1,6 +1,7 @@
 // ZCOMP (Akin et al., MICRO 2019) as a byte format: per 512-bit vector a mask of one bit per element and the
-// vector's non-zero elements. Interleaved header: [mask, elements] per vector in one stream (sequential decode).
-// Separate header: every mask first, then every packed element (masks can be scanned to decode in parallel).
+// vector's non-zero elements. Interleaved header: [mask, elements] per vector in one stream (sequential
+// decode). Separate header: every mask first, then every packed element (masks can be scanned to decode in
+// parallel).
 #pragma once
 
 #include "codec/mask_codec.h"

@@ -23,7 +23,8 @@ Crossbar::Crossbar(const sc_core::sc_module_name& name, const config::CrossbarCo
 
 void Crossbar::move(uint32_t ch, uint64_t bytes, sc_time& delay) {
   const sc_time now = sc_core::sc_time_stamp();
-  const sc_time end = tlmx::BandwidthResource::reserve_path({ports_[ch].get(), &dma_port_}, now + delay, bytes);
+  const sc_time end =
+      tlmx::BandwidthResource::reserve_path({ports_[ch].get(), &dma_port_}, now + delay, bytes);
   delay = end + latency_ - now;
 }
 
@@ -52,7 +53,9 @@ void Crossbar::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
 nlohmann::json Crossbar::stats(const sc_time& elapsed) const {
   nlohmann::json ports = nlohmann::json::array();
   for (const auto& p : ports_) ports.push_back(p->stats(elapsed));
-  return {{"dma_port", dma_port_.stats(elapsed)}, {"channel_ports", ports}, {"errors", errors_},
+  return {{"dma_port", dma_port_.stats(elapsed)},
+          {"channel_ports", ports},
+          {"errors", errors_},
           {"port", dma.stats(elapsed)}};
 }
 

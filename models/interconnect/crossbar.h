@@ -1,7 +1,7 @@
 // The GPU crossbar between the memory-controller side and the DMA engine. Each channel has a port of its own
-// bandwidth; everything to or from the DMA engine shares the DMA port. It routes by the interleaved address map
-// and carries what the compression units produce, so on offload it moves compressed bytes: contention appears
-// only when the compressed stream is wide enough.
+// bandwidth; everything to or from the DMA engine shares the DMA port. It routes by the interleaved address
+// map and carries what the compression units produce, so on offload it moves compressed bytes: contention
+// appears only when the compressed stream is wide enough.
 #pragma once
 
 #include <systemc>
@@ -23,8 +23,8 @@ class Crossbar : public sc_core::sc_module {
   tlmx::TargetPort dma;                                        // from the DMA engine
   std::vector<std::unique_ptr<tlmx::InitiatorPort>> channels;  // to each channel's compression unit
 
-  Crossbar(const sc_core::sc_module_name& name, const config::CrossbarConfig& cfg, const memory::AddressMap& map,
-           tlmx::TimingMode mode, unsigned queue_depth);
+  Crossbar(const sc_core::sc_module_name& name, const config::CrossbarConfig& cfg,
+           const memory::AddressMap& map, tlmx::TimingMode mode, unsigned queue_depth);
 
   const tlmx::BandwidthResource& dma_port() const { return dma_port_; }
   nlohmann::json stats(const sc_core::sc_time& elapsed) const;

@@ -6,7 +6,8 @@ namespace cdma::memory {
 
 AddressMap::AddressMap(uint32_t channels, uint64_t interleave_bytes, uint64_t capacity_bytes)
     : channels_(channels), granule_(interleave_bytes), capacity_(capacity_bytes) {
-  if (channels == 0 || interleave_bytes == 0 || capacity_bytes % (uint64_t{channels} * interleave_bytes) != 0) {
+  if (channels == 0 || interleave_bytes == 0 ||
+      capacity_bytes % (uint64_t{channels} * interleave_bytes) != 0) {
     throw std::invalid_argument("address map: capacity must be a multiple of channels x interleave");
   }
 }

@@ -1,5 +1,5 @@
-// GPU physical addresses interleaved across memory channels at a fixed granule: granule k of the address space
-// lives in channel k mod channels, at local granule k div channels.
+// GPU physical addresses interleaved across memory channels at a fixed granule: granule k of the address
+// space lives in channel k mod channels, at local granule k div channels.
 #pragma once
 
 #include <cstdint>

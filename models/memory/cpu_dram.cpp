@@ -2,11 +2,13 @@
 
 namespace cdma::memory {
 
-CpuDram::CpuDram(const sc_core::sc_module_name& name, const config::HostDramConfig& cfg, tlmx::TimingMode mode,
-                 unsigned queue_depth)
+CpuDram::CpuDram(const sc_core::sc_module_name& name, const config::HostDramConfig& cfg,
+                 tlmx::TimingMode mode, unsigned queue_depth)
     : sc_module(name),
       port("port", mode, queue_depth,
-           [this](tlm::tlm_generic_payload& t, sc_core::sc_time& d) { device_.access(t, t.get_address(), d); }),
+           [this](tlm::tlm_generic_payload& t, sc_core::sc_time& d) {
+             device_.access(t, t.get_address(), d);
+           }),
       device_(std::string(this->name()) + ".dram", cfg.bandwidth_gbps, cfg.latency_ns, cfg.capacity_bytes) {}
 
 nlohmann::json CpuDram::stats(const sc_core::sc_time& elapsed) const {

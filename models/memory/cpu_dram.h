@@ -1,4 +1,5 @@
-// Host (CPU) memory behind the PCIe link: bandwidth, latency, and the real compressed bytes offloaded into it.
+// Host (CPU) memory behind the PCIe link: bandwidth, latency, and the real compressed bytes offloaded into
+// it.
 #pragma once
 
 #include <systemc>

@@ -8,7 +8,8 @@ GpuMemoryController::GpuMemoryController(const sc_core::sc_module_name& name, ui
                                          const config::GpuDramConfig& cfg, const AddressMap& map,
                                          tlmx::TimingMode mode, unsigned queue_depth)
     : sc_module(name),
-      port("port", mode, queue_depth, [this](tlm::tlm_generic_payload& t, sc_core::sc_time& d) { handle(t, d); }),
+      port("port", mode, queue_depth,
+           [this](tlm::tlm_generic_payload& t, sc_core::sc_time& d) { handle(t, d); }),
       channel_(channel),
       map_(map),
       device_(std::string(this->name()) + ".dram", cfg.channel_bandwidth_gbps(), cfg.latency_ns,

@@ -1,5 +1,5 @@
-// Backing store holding real bytes for a large address space: pages are allocated on first write, and reads of
-// never-written bytes return zero. GPU and host memories are gigabytes; runs touch only what they move.
+// Backing store holding real bytes for a large address space: pages are allocated on first write, and reads
+// of never-written bytes return zero. GPU and host memories are gigabytes; runs touch only what they move.
 #pragma once
 
 #include <cstdint>

@@ -25,8 +25,8 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--algorithm")) algorithm = argv[i + 1];
   }
   const std::string out = "out/training_bench";
-  std::vector<std::string> args = {CDMA_SIM_TOOL, "train", "--network", network, "--batch", batch,
-                                   "--algorithm", algorithm, "--out", out};
+  std::vector<std::string> args = {CDMA_SIM_TOOL, "train",       "--network", network, "--batch",
+                                   batch,         "--algorithm", algorithm,   "--out", out};
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());
   cargs.push_back(nullptr);
@@ -61,11 +61,13 @@ int main(int argc, char** argv) {
   const double memcpy_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - m0).count();
   std::printf("%s, batch %s, cDMA-%s: %.2f GB of offloaded activations\n", network.c_str(), batch.c_str(),
               algorithm.c_str(), activations / 1e9);
-  std::printf("| what | wall s | x memcpy of the activations | x memcpy of all bytes moved (4x) |\n|---|---|---|---|\n");
+  std::printf(
+      "| what | wall s | x memcpy of the activations | x memcpy of all bytes moved (4x) "
+      "|\n|---|---|---|---|\n");
   std::printf("| memcpy of the activations | %.3f | 1.0 | - |\n", memcpy_s);
   std::printf("| cdma-sim train (vDNN + cDMA, offload + prefetch, checked) | %.2f | %.1f | %.1f |\n", sim_s,
               sim_s / memcpy_s, sim_s / (4 * memcpy_s));
-  std::printf("\npeak resident memory of cdma-sim: %.2f GB (%.0f %% of the activations)\n", ru.ru_maxrss / 1e6 * 1.024,
-              100.0 * ru.ru_maxrss * 1024 / activations);
+  std::printf("\npeak resident memory of cdma-sim: %.2f GB (%.0f %% of the activations)\n",
+              ru.ru_maxrss / 1e6 * 1.024, 100.0 * ru.ru_maxrss * 1024 / activations);
   return 0;
 }

@@ -35,7 +35,8 @@ struct ScalarKernel {
   static void expand64(uint64_t mask, const uint8_t* src, const uint8_t* src_end, uint8_t* out) {
     constexpr unsigned n = kVectorBytes / E;
     if (src_end - src >= static_cast<ptrdiff_t>(kVectorBytes)) {
-      // Branch-free: read the next packed element unconditionally (it is inside the input), keep it or zero it.
+      // Branch-free: read the next packed element unconditionally (it is inside the input), keep it or zero
+      // it.
       size_t k = 0;
       for (unsigned i = 0; i < n; ++i) {
         const uint64_t bit = (mask >> i) & 1;
