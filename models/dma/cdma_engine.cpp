@@ -25,6 +25,7 @@ CdmaEngine::CdmaEngine(const sc_core::sc_module_name& name, const config::DmaCon
       log_(tlmx::module_logger(this->name())) {
   SC_HAS_PROCESS(CdmaEngine);
   SC_THREAD(control);
+  buffers_.resize(cfg.outstanding_chunks);
   for (unsigned i = 0; i < cfg.outstanding_chunks; ++i) {
     sc_core::sc_spawn_options opt;
     sc_core::sc_spawn([this, i] { worker(i); }, sc_core::sc_gen_unique_name("worker"), &opt);
@@ -189,7 +190,7 @@ void CdmaEngine::run_workers(Job& job, unsigned workers) {
 
 void CdmaEngine::worker(unsigned id) {
   uint64_t seen = 0;
-  std::vector<uint8_t> buf;
+  std::vector<uint8_t>& buf = buffers_[id];
   for (;;) {
     while (job_ == nullptr || job_generation_ == seen) wait(job_started_);
     seen = job_generation_;

@@ -84,6 +84,8 @@ class CdmaEngine : public sc_core::sc_module {
   uint64_t job_generation_ = 0;
   sc_core::sc_event submitted_, job_started_, worker_finished_, completed_;
   std::vector<DmaCompletion> completions_;
+  // One chunk buffer per worker, owned here: worker threads never return, so their locals are never freed.
+  std::vector<std::vector<uint8_t>> buffers_;
   tlmx::TraceWriter* trace_ = nullptr;
   std::shared_ptr<spdlog::logger> log_;
 };
