@@ -98,4 +98,35 @@ TEST_F(SimTool, BadConfigsNameTheFileAndTheField) {
   EXPECT_FALSE(fs::exists(dir_ / "stats.json"));                 // nothing was simulated
 }
 
+TEST_F(SimTool, TrainWritesReportCsvAndTimeline) {
+  const Result r = run("train --network alexnet --batch 2 --out " + dir_.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* s : {"oracle", "vDNN", "cDMA", "bytes check: ok", "conv2"}) {
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+  }
+  const auto report = nlohmann::json::parse(slurp(dir_ / "report.json"));
+  const auto& s = report["summary"];
+  EXPECT_TRUE(s["bytes_identical"].get<bool>());
+  EXPECT_LE(s["vdnn_performance"].get<double>(), s["cdma_performance"].get<double>());
+  EXPECT_LT(s["offload_traffic_vs_vdnn"].get<double>(), 1.0);
+  EXPECT_NE(slurp(dir_ / "layers.csv").find("layer,type,offloaded_bytes"), std::string::npos);
+  const auto timeline = nlohmann::json::parse(slurp(dir_ / "timeline.json"));
+  EXPECT_GT(timeline["traceEvents"].size(), 50u);
+}
+
+TEST_F(SimTool, TrainRejectsBadInputWithOneClearError) {
+  Result r = run("train --network lenet9000 --out " + dir_.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("unknown network 'lenet9000'"), std::string::npos) << r.err;
+  std::ofstream(dir_ / "t.csv") << "layer,forward_ms,backward_ms\nconv1,1,2\n";
+  r = run("train --network alexnet --batch 2 --compute-csv " + (dir_ / "t.csv").string() + " --out " +
+          dir_.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no time for layer"), std::string::npos) << r.err;
+  r = run("train --network alexnet --batch 2 --traces " + (dir_ / "nothing").string() + " --out " +
+          dir_.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("missing trace file"), std::string::npos) << r.err;
+}
+
 }  // namespace
