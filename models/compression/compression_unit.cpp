@@ -6,19 +6,31 @@ namespace cdma::compression {
 
 using sc_core::sc_time;
 
-CompressionUnit::CompressionUnit(const sc_core::sc_module_name& name, const config::CompressionUnitConfig& cfg,
-                                 tlmx::TimingMode mode, unsigned queue_depth)
+CompressionUnit::CompressionUnit(const sc_core::sc_module_name& name,
+                                 const config::CompressionUnitConfig& cfg, tlmx::TimingMode mode,
+                                 unsigned queue_depth)
     : sc_module(name),
       port("port", mode, queue_depth, [this](tlm::tlm_generic_payload& t, sc_time& d) { handle(t, d); }),
       memory("memory", mode),
       cfg_(cfg),
       datapath_(std::string(this->name()) + ".datapath", cfg.throughput_gbps(codec::Algorithm::kZv)),
       pipeline_latency_(cfg.pipeline_cycles / cfg.clock_ghz, sc_core::SC_NS),
+      rtl_(cfg.backend == "rtl"),
       log_(tlmx::module_logger(this->name())) {
-  if (cfg.backend != "model") {
-    throw std::invalid_argument(std::string(this->name()) + ": compression backend '" + cfg.backend +
-                                "' is not available in this build (only 'model')");
+  if (cfg.backend != "model" && cfg.backend != "rtl") {
+    throw std::invalid_argument(std::string(this->name()) + ": unknown compression backend '" + cfg.backend +
+                                "' (model or rtl)");
   }
+}
+
+sc_time CompressionUnit::cycles(uint64_t n) const {
+  return sc_time(static_cast<double>(n) / cfg_.clock_ghz, sc_core::SC_NS);
+}
+
+RtlZvEngine& CompressionUnit::rtl_engine(codec::ElementWidth e) {
+  auto& slot = rtl_engines_[static_cast<int>(e)];
+  if (!slot) slot = std::make_unique<RtlZvEngine>(e);
+  return *slot;
 }
 
 sc_time CompressionUnit::datapath_time(codec::Algorithm a, uint64_t bytes) const {
@@ -39,6 +51,15 @@ void CompressionUnit::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
     memory.transport(trans, delay);
     return;
   }
+  const bool known_op = (ext->op == tlmx::ChunkExtension::Op::kCompressRead && trans.is_read()) ||
+                        (ext->op == tlmx::ChunkExtension::Op::kDecompressWrite && trans.is_write());
+  if (known_op && rtl_ && ext->codec.algorithm != codec::Algorithm::kZv) {
+    ++errors_;
+    log_->error("backend 'rtl' implements only ZV; algorithm '{}' needs backend 'model'",
+                codec::to_string(ext->codec.algorithm));
+    trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return;
+  }
   if (ext->op == tlmx::ChunkExtension::Op::kCompressRead && trans.is_read()) {
     compress_read(trans, *ext, delay);
   } else if (ext->op == tlmx::ChunkExtension::Op::kDecompressWrite && trans.is_write()) {
@@ -50,7 +71,8 @@ void CompressionUnit::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
   }
 }
 
-void CompressionUnit::compress_read(tlm::tlm_generic_payload& trans, tlmx::ChunkExtension& ext, sc_time& delay) {
+void CompressionUnit::compress_read(tlm::tlm_generic_payload& trans, tlmx::ChunkExtension& ext,
+                                    sc_time& delay) {
   const codec::Codec& c = codec_for(ext.codec);
   const uint32_t raw_len = ext.original_bytes;
   if (trans.get_data_length() < c.max_compressed_size(raw_len)) {
@@ -72,22 +94,42 @@ void CompressionUnit::compress_read(tlm::tlm_generic_payload& trans, tlmx::Chunk
     trans.set_response_status(rd.get_response_status());
     return;
   }
-  ext.compressed_bytes = static_cast<uint32_t>(
-      c.compress(raw, codec::MutableByteSpan(trans.get_data_ptr(), trans.get_data_length())));
+  const codec::MutableByteSpan out(trans.get_data_ptr(), trans.get_data_length());
+  sc_time busy = datapath_time(ext.codec.algorithm, raw_len), latency = pipeline_latency_;
+  if (rtl_) {
+    RtlRunStats st;
+    ext.compressed_bytes = static_cast<uint32_t>(rtl_engine(ext.codec.element).compress(raw, out, st));
+    busy = cycles(st.busy_cycles);
+    latency = cycles(st.latency_cycles());
+    rtl_cycles_ += st.cycles;
+  } else {
+    ext.compressed_bytes = static_cast<uint32_t>(c.compress(raw, out));
+  }
   const sc_time now = sc_core::sc_time_stamp();
-  const sc_time end = datapath_.reserve_for(now + delay, datapath_time(ext.codec.algorithm, raw_len), raw_len);
-  delay = end + pipeline_latency_ - now;
+  const sc_time end = datapath_.reserve_for(now + delay, busy, raw_len);
+  delay = end + latency - now;
   raw_bytes_ += raw_len;
   compressed_bytes_ += ext.compressed_bytes;
   ++chunks_;
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-void CompressionUnit::decompress_write(tlm::tlm_generic_payload& trans, tlmx::ChunkExtension& ext, sc_time& delay) {
+void CompressionUnit::decompress_write(tlm::tlm_generic_payload& trans, tlmx::ChunkExtension& ext,
+                                       sc_time& delay) {
   const codec::Codec& c = codec_for(ext.codec);
   codec::Bytes raw(ext.original_bytes);
-  const codec::Status s =
-      c.decompress(codec::ByteSpan(trans.get_data_ptr(), trans.get_data_length()), codec::MutableByteSpan(raw));
+  const codec::ByteSpan in(trans.get_data_ptr(), trans.get_data_length());
+  sc_time busy = datapath_time(ext.codec.algorithm, raw.size()), latency = pipeline_latency_;
+  codec::Status s;
+  if (rtl_) {
+    RtlRunStats st;
+    s = rtl_engine(ext.codec.element).decompress(in, codec::MutableByteSpan(raw), st);
+    busy = cycles(st.busy_cycles);
+    latency = cycles(st.latency_cycles());
+    rtl_cycles_ += st.cycles;
+  } else {
+    s = c.decompress(in, codec::MutableByteSpan(raw));
+  }
   if (!s) {
     ++errors_;
     log_->error("corrupt compressed chunk for 0x{:x}: {}", trans.get_address(), s.to_string());
@@ -95,8 +137,8 @@ void CompressionUnit::decompress_write(tlm::tlm_generic_payload& trans, tlmx::Ch
     return;
   }
   const sc_time now = sc_core::sc_time_stamp();
-  const sc_time end = datapath_.reserve_for(now + delay, datapath_time(ext.codec.algorithm, raw.size()), raw.size());
-  delay = end + pipeline_latency_ - now;
+  const sc_time end = datapath_.reserve_for(now + delay, busy, raw.size());
+  delay = end + latency - now;
   tlm::tlm_generic_payload wr;
   wr.set_command(tlm::TLM_WRITE_COMMAND);
   wr.set_address(trans.get_address());
@@ -112,7 +154,9 @@ void CompressionUnit::decompress_write(tlm::tlm_generic_payload& trans, tlmx::Ch
 }
 
 nlohmann::json CompressionUnit::stats(const sc_time& elapsed) const {
-  return {{"chunks", chunks_},
+  return {{"backend", cfg_.backend},
+          {"rtl_cycles", rtl_cycles_},
+          {"chunks", chunks_},
           {"raw_bytes", raw_bytes_},
           {"compressed_bytes", compressed_bytes_},
           {"ratio", codec::compression_ratio(raw_bytes_, compressed_bytes_)},

@@ -1,8 +1,14 @@
-// The (de)compression unit beside one GPU memory controller, on the DRAM side of the crossbar. Offload: it reads
-// the raw chunk from its controller and returns the compressed bytes (only those cross the crossbar). Prefetch:
-// it expands compressed bytes and writes the raw chunk to its controller. The bytes are the golden codecs'; the
-// timing is a datapath of bytes_per_cycle[algorithm] x clock plus a pipeline latency. Transactions without a
-// ChunkExtension pass through untouched.
+// The (de)compression unit beside one GPU memory controller, on the DRAM side of the crossbar. Offload: it
+// reads the raw chunk from its controller and returns the compressed bytes (only those cross the crossbar).
+// Prefetch: it expands compressed bytes and writes the raw chunk to its controller. The bytes are the golden
+// codecs'; the timing is a datapath of bytes_per_cycle[algorithm] x clock plus a pipeline latency.
+// Transactions without a ChunkExtension pass through untouched.
+//
+// Backend "rtl" (cfg.backend): ZV chunks go through the Verilated RTL instead (RtlZvEngine, one per element
+// width); the bytes are the RTL's, the datapath is busy for the RTL's cycles of throughput and the answer
+// comes the RTL's measured pipeline latency later (both x 1/clock_ghz), instead of bytes_per_cycle and
+// pipeline_cycles. Other algorithms have no RTL: such a chunk fails with TLM_GENERIC_ERROR_RESPONSE and an
+// error in the log (no silent fallback to the model, so a run labelled "rtl" never mixes in model timing).
 #pragma once
 
 #include <systemc>
@@ -12,6 +18,7 @@
 #include <tuple>
 
 #include "codec/codec.h"
+#include "compression/rtl_zv_engine.h"
 #include "config/platform_config.h"
 #include "tlm/bandwidth_resource.h"
 #include "tlm/chunk_extension.h"
@@ -23,8 +30,8 @@ namespace cdma::compression {
 
 class CompressionUnit : public sc_core::sc_module {
  public:
-  tlmx::TargetPort port;        // from the crossbar
-  tlmx::InitiatorPort memory;   // to this channel's memory controller
+  tlmx::TargetPort port;       // from the crossbar
+  tlmx::InitiatorPort memory;  // to this channel's memory controller
 
   CompressionUnit(const sc_core::sc_module_name& name, const config::CompressionUnitConfig& cfg,
                   tlmx::TimingMode mode, unsigned queue_depth);
@@ -39,11 +46,16 @@ class CompressionUnit : public sc_core::sc_module {
   void compress_read(tlm::tlm_generic_payload& trans, tlmx::ChunkExtension& ext, sc_core::sc_time& delay);
   void decompress_write(tlm::tlm_generic_payload& trans, tlmx::ChunkExtension& ext, sc_core::sc_time& delay);
   const codec::Codec& codec_for(const codec::CodecConfig& c);
+  RtlZvEngine& rtl_engine(codec::ElementWidth e);
+  sc_core::sc_time cycles(uint64_t n) const;
 
   const config::CompressionUnitConfig& cfg_;
   tlmx::BandwidthResource datapath_;
   sc_core::sc_time pipeline_latency_;
   std::map<std::tuple<int, int, int>, std::unique_ptr<codec::Codec>> codecs_;
+  bool rtl_ = false;
+  std::map<int, std::unique_ptr<RtlZvEngine>> rtl_engines_;
+  uint64_t rtl_cycles_ = 0;
   uint64_t raw_bytes_ = 0, compressed_bytes_ = 0, chunks_ = 0, errors_ = 0, passthrough_ = 0;
   std::shared_ptr<spdlog::logger> log_;
 };
