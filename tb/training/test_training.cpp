@@ -170,8 +170,9 @@ TEST(Workloads, EveryNetworkLoadsAndHasADensityForEveryOffloadedTensor) {
     const auto d = nlohmann::json::parse(f)["layers"];
     for (OffloadPolicy p : {OffloadPolicy::kAll, OffloadPolicy::kConv}) {
       for (const auto& t : plan_tensors(n, p).tensors) {
-        if (t.offloaded && t.content != "input")
+        if (t.offloaded && t.content != "input") {
           EXPECT_TRUE(d.contains(t.content)) << n.name << ": " << t.content;
+        }
       }
     }
   }
