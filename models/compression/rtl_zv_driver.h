@@ -41,8 +41,9 @@ struct RtlRunStats {
 namespace rtl_detail {
 
 // Copies n bytes into a Verilated wide port (32-bit words, bit 0 of the port = bit 0 of byte 0) and fills the
-// rest with a non-zero pattern: the RTL must ignore bytes past in_bytes, and zeros there would hide it if not. Ports of 64 bits or less are plain integers. A byte copy is right on a little-endian host (x86,
-// Arm). n = 0 copies nothing: src may then be null (an empty span), which memcpy does not allow.
+// rest with a non-zero pattern: the RTL must ignore bytes past in_bytes, and zeros there would hide it if
+// not. Ports of 64 bits or less are plain integers. A byte copy is right on a little-endian host (x86, Arm).
+// n = 0 copies nothing: src may then be null (an empty span), which memcpy does not allow.
 template <typename Port>
 void load_port(Port& port, const uint8_t* src, size_t n) {
   if constexpr (std::is_integral_v<Port>) {
