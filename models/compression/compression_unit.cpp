@@ -1,5 +1,7 @@
 #include "compression/compression_unit.h"
 
+#include "tlm/payload.h"
+
 #include <stdexcept>
 
 namespace cdma::compression {
@@ -83,12 +85,7 @@ void CompressionUnit::compress_read(tlm::tlm_generic_payload& trans, tlmx::Chunk
   }
   codec::Bytes raw(raw_len);
   tlm::tlm_generic_payload rd;
-  rd.set_command(tlm::TLM_READ_COMMAND);
-  rd.set_address(trans.get_address());
-  rd.set_data_ptr(raw.data());
-  rd.set_data_length(raw_len);
-  rd.set_streaming_width(raw_len);
-  rd.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  tlmx::prepare(rd, tlm::TLM_READ_COMMAND, trans.get_address(), raw.data(), raw_len);
   memory.transport(rd, delay);
   if (rd.is_response_error()) {
     trans.set_response_status(rd.get_response_status());
@@ -140,12 +137,8 @@ void CompressionUnit::decompress_write(tlm::tlm_generic_payload& trans, tlmx::Ch
   const sc_time end = datapath_.reserve_for(now + delay, busy, raw.size());
   delay = end + latency - now;
   tlm::tlm_generic_payload wr;
-  wr.set_command(tlm::TLM_WRITE_COMMAND);
-  wr.set_address(trans.get_address());
-  wr.set_data_ptr(raw.data());
-  wr.set_data_length(static_cast<unsigned>(raw.size()));
-  wr.set_streaming_width(static_cast<unsigned>(raw.size()));
-  wr.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  tlmx::prepare(wr, tlm::TLM_WRITE_COMMAND, trans.get_address(), raw.data(),
+                static_cast<unsigned>(raw.size()));
   memory.transport(wr, delay);
   trans.set_response_status(wr.get_response_status());
   raw_bytes_ += raw.size();

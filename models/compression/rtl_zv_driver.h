@@ -72,11 +72,64 @@ constexpr uint64_t kWatchdogCycles = 100000;
 
 }  // namespace rtl_detail
 
+// What both drivers share: the clock, and one cycle of the valid/ready streams on either side of the DUT (the
+// two Verilated tops have the same handshake port names).
 template <typename Dut>
-class RtlZvCompressorDriver {
+class RtlStreamDriver {
+ public:
+  explicit RtlStreamDriver(Dut& dut) : dut_(dut) {}
+
+ protected:
+  struct Handshake {
+    bool in_fire;
+    bool out_fire;
+  };
+
+  // Presents unit `index` of `count` (each `unit` bytes of `in`) unless the pacing holds input back, offers
+  // output readiness unless the pacing stalls it, evaluates the low clock phase and counts stalls.
+  template <typename Observer>
+  Handshake cycle(codec::ByteSpan in, size_t unit, size_t index, size_t count, uint64_t cycle,
+                  const RtlPacing* pacing, RtlRunStats& st, Observer& observe) {
+    const bool present = index < count && !(pacing && pacing->hold_input && pacing->hold_input(cycle));
+    dut_.in_valid = present;
+    if (present) {
+      const size_t off = index * unit;
+      const size_t n = std::min<size_t>(unit, in.size() - std::min(off, in.size()));
+      rtl_detail::load_port(dut_.in_data, in.data() + off, n);
+      dut_.in_last = index + 1 == count;
+      dut_.in_bytes = static_cast<std::remove_reference_t<decltype(dut_.in_bytes)>>(n);
+    }
+    const bool sink_ready = !(pacing && pacing->stall_output && pacing->stall_output(cycle));
+    dut_.out_ready = sink_ready;
+    dut_.clk = 0;
+    dut_.eval();
+    observe(dut_, cycle);
+    if (present && !dut_.in_ready) ++st.in_stall_cycles;
+    if (dut_.out_valid && !sink_ready) ++st.out_stall_cycles;
+    return {present && dut_.in_ready, dut_.out_valid && sink_ready};
+  }
+
+  void tick(const RtlPacing* pacing) {
+    dut_.clk = 0;
+    dut_.eval();
+    tick_high(pacing);
+  }
+  void tick_high(const RtlPacing* pacing) {
+    dut_.clk = 1;
+    dut_.eval();
+    time_ += 2;
+    if (pacing && pacing->dump) pacing->dump(time_);
+  }
+
+  Dut& dut_;
+  uint64_t time_ = 0;
+};
+
+template <typename Dut>
+class RtlZvCompressorDriver : public RtlStreamDriver<Dut> {
  public:
   RtlZvCompressorDriver(Dut& dut, unsigned sectors, unsigned line_bytes)
-      : dut_(dut), beat_bytes_(32 * sectors), line_bytes_(line_bytes) {}
+      : RtlStreamDriver<Dut>(dut), beat_bytes_(32 * sectors), line_bytes_(line_bytes) {}
 
   unsigned beat_bytes() const { return beat_bytes_; }
 
@@ -99,24 +152,7 @@ class RtlZvCompressorDriver {
     uint64_t first_in = 0, last_in = 0, idle = 0;
     bool done = false;
     for (uint64_t cycle = 0; !done; ++cycle) {
-      const bool present = beat < beats && !(pacing && pacing->hold_input && pacing->hold_input(cycle));
-      dut_.in_valid = present;
-      if (present) {
-        const size_t off = beat * beat_bytes_;
-        const size_t n = std::min<size_t>(beat_bytes_, in.size() - std::min(off, in.size()));
-        rtl_detail::load_port(dut_.in_data, in.data() + off, n);
-        dut_.in_last = beat + 1 == beats;
-        dut_.in_bytes = static_cast<std::remove_reference_t<decltype(dut_.in_bytes)>>(n);
-      }
-      const bool sink_ready = !(pacing && pacing->stall_output && pacing->stall_output(cycle));
-      dut_.out_ready = sink_ready;
-      dut_.clk = 0;
-      dut_.eval();
-      observe(dut_, cycle);
-      const bool in_fire = present && dut_.in_ready;
-      const bool out_fire = dut_.out_valid && sink_ready;
-      if (present && !dut_.in_ready) ++st.in_stall_cycles;
-      if (dut_.out_valid && !sink_ready) ++st.out_stall_cycles;
+      const auto [in_fire, out_fire] = this->cycle(in, beat_bytes_, beat, beats, cycle, pacing, st, observe);
       if (in_fire) {
         if (st.in_handshakes++ == 0) first_in = cycle;
         last_in = cycle;
@@ -153,30 +189,19 @@ class RtlZvCompressorDriver {
   }
 
  private:
-  void tick(const RtlPacing* pacing) {
-    dut_.clk = 0;
-    dut_.eval();
-    tick_high(pacing);
-  }
-  void tick_high(const RtlPacing* pacing) {
-    dut_.clk = 1;
-    dut_.eval();
-    time_ += 2;
-    if (pacing && pacing->dump) pacing->dump(time_);
-  }
-
-  Dut& dut_;
+  using RtlStreamDriver<Dut>::dut_;
+  using RtlStreamDriver<Dut>::tick;
+  using RtlStreamDriver<Dut>::tick_high;
   unsigned beat_bytes_, line_bytes_;
-  uint64_t time_ = 0;
 };
 
 template <typename Dut>
-class RtlZvDecompressorDriver {
+class RtlZvDecompressorDriver : public RtlStreamDriver<Dut> {
  public:
   static constexpr unsigned kLineBytes = 128;
   static constexpr unsigned kBlockBytes = 128;
 
-  explicit RtlZvDecompressorDriver(Dut& dut) : dut_(dut) {}
+  explicit RtlZvDecompressorDriver(Dut& dut) : RtlStreamDriver<Dut>(dut) {}
 
   void reset(const RtlPacing* pacing = nullptr) {
     dut_.rst = 1;
@@ -200,24 +225,7 @@ class RtlZvDecompressorDriver {
     uint64_t first_out = 0, last_out = 0, idle = 0;
     bool finished = false;
     for (uint64_t cycle = 0;; ++cycle) {
-      const bool present = line < lines && !(pacing && pacing->hold_input && pacing->hold_input(cycle));
-      dut_.in_valid = present;
-      if (present) {
-        const size_t off = line * kLineBytes;
-        const size_t n = std::min<size_t>(kLineBytes, in.size() - std::min(off, in.size()));
-        rtl_detail::load_port(dut_.in_data, in.data() + off, n);
-        dut_.in_last = line + 1 == lines;
-        dut_.in_bytes = static_cast<std::remove_reference_t<decltype(dut_.in_bytes)>>(n);
-      }
-      const bool sink_ready = !(pacing && pacing->stall_output && pacing->stall_output(cycle));
-      dut_.out_ready = sink_ready;
-      dut_.clk = 0;
-      dut_.eval();
-      observe(dut_, cycle);
-      const bool in_fire = present && dut_.in_ready;
-      const bool out_fire = dut_.out_valid && sink_ready;
-      if (present && !dut_.in_ready) ++st.in_stall_cycles;
-      if (dut_.out_valid && !sink_ready) ++st.out_stall_cycles;
+      const auto [in_fire, out_fire] = this->cycle(in, kLineBytes, line, lines, cycle, pacing, st, observe);
       if (in_fire) {
         ++st.in_handshakes;
         ++line;
@@ -261,20 +269,9 @@ class RtlZvDecompressorDriver {
   }
 
  private:
-  void tick(const RtlPacing* pacing) {
-    dut_.clk = 0;
-    dut_.eval();
-    tick_high(pacing);
-  }
-  void tick_high(const RtlPacing* pacing) {
-    dut_.clk = 1;
-    dut_.eval();
-    time_ += 2;
-    if (pacing && pacing->dump) pacing->dump(time_);
-  }
-
-  Dut& dut_;
-  uint64_t time_ = 0;
+  using RtlStreamDriver<Dut>::dut_;
+  using RtlStreamDriver<Dut>::tick;
+  using RtlStreamDriver<Dut>::tick_high;
 };
 
 }  // namespace cdma::compression

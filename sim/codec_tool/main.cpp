@@ -39,17 +39,6 @@ void write_file(const std::string& path, const codec::Bytes& b) {
   if (!f) throw UserError(path + ": cannot write");
 }
 
-codec::ElementWidth width_of(tensor::DType t) {
-  switch (tensor::element_bytes(t)) {
-    case 1:
-      return codec::ElementWidth::k8;
-    case 2:
-      return codec::ElementWidth::k16;
-    default:
-      return codec::ElementWidth::k32;
-  }
-}
-
 std::string shape_string(const std::vector<uint64_t>& shape) {
   std::string s = "(";
   for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
@@ -112,7 +101,7 @@ int cmd_info(const std::string& path, const std::vector<std::string>& algorithms
   const size_t e = tensor::element_bytes(a.dtype);
   const double density = tensor::measured_density(a.data, e);
   std::vector<tools::CodecMeasurement> results;
-  for (const codec::CodecConfig& c : configs_for(algorithms, width_of(a.dtype))) {
+  for (const codec::CodecConfig& c : configs_for(algorithms, tensor::codec_element(a.dtype))) {
     results.push_back(tools::measure(*codec::make_codec(c), a.data, min_seconds));
   }
   bool all_ok = true;
@@ -147,7 +136,7 @@ int cmd_info(const std::string& path, const std::vector<std::string>& algorithms
                   static_cast<unsigned long long>(r.compressed_bytes), r.ratio, r.compress_gbps,
                   r.decompress_gbps, r.round_trip_ok ? "ok" : "MISMATCH");
     }
-    if (width_of(a.dtype) == codec::ElementWidth::k32) {
+    if (tensor::codec_element(a.dtype) == codec::ElementWidth::k32) {
       std::printf("\nZV closed form for fp32: 1 / (density + 1/32) = %.3f\n", 1.0 / (density + 1.0 / 32.0));
     }
   }
@@ -169,7 +158,7 @@ int cmd_compress(const std::string& in, const std::string& out, const std::strin
       throw UserError(std::string("--element: ") + e.what());
     }
   } else if (in.size() >= 4 && in.substr(in.size() - 4) == ".npy") {
-    w = width_of(tensor::parse_npy(data, in).dtype);  // validates the file too
+    w = tensor::codec_element(tensor::parse_npy(data, in).dtype);  // validates the file too
   }
   codec::CodecConfig c = configs_for({algorithm}, w).front();
   if (c.algorithm == codec::Algorithm::kZl && algorithm == "zl") c.zlib_level = level;

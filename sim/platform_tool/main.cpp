@@ -64,11 +64,6 @@ uint64_t parse_size(const std::string& text) {
   return static_cast<uint64_t>(v * mult);
 }
 
-codec::ElementWidth width_of(tensor::DType t) {
-  const size_t e = tensor::element_bytes(t);
-  return e == 1 ? codec::ElementWidth::k8 : (e == 2 ? codec::ElementWidth::k16 : codec::ElementWidth::k32);
-}
-
 void print_summary(const config::PlatformConfig& cfg, const sim::TransferRequest& req,
                    const std::string& source, double density, const sim::TransferResult& r) {
   std::printf("platform   %s: %s, %u x %.1f GB/s DRAM, PCIe gen%u x%u (%.2f GB/s effective), %s mode\n",
@@ -254,7 +249,7 @@ int sc_main(int argc, char** argv) {
           std::string("synthetic ") + tensor::to_string(t) + ", clustering " + std::to_string(clustering);
     }
     if (req.data.empty()) throw UserError("nothing to transfer: the buffer is empty");
-    req.codec.element = width_of(t);
+    req.codec.element = tensor::codec_element(t);
     req.codec.zlib_level = level;
     req.codec.algorithm = codec::parse_algorithm(algorithm);
     codec::validate(req.codec);

@@ -292,6 +292,17 @@ size_t element_bytes(DType dtype) {
   throw std::invalid_argument("invalid DType value " + std::to_string(static_cast<int>(dtype)));
 }
 
+codec::ElementWidth codec_element(DType dtype) {
+  switch (element_bytes(dtype)) {
+    case 1:
+      return codec::ElementWidth::k8;
+    case 2:
+      return codec::ElementWidth::k16;
+    default:
+      return codec::ElementWidth::k32;
+  }
+}
+
 DType parse_dtype(const std::string& name) {
   for (DType d : {DType::kFloat32, DType::kFloat16, DType::kInt8, DType::kUint8}) {
     if (name == to_string(d)) return d;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "codec/bytes.h"
+#include "codec/codec_config.h"
 
 namespace cdma::tensor {
 
@@ -18,6 +19,8 @@ enum class DType : uint8_t { kFloat32, kFloat16, kInt8, kUint8 };
 const char* to_string(DType dtype);
 // 4, 2, 1, 1; throws std::invalid_argument for a value outside the enum.
 size_t element_bytes(DType dtype);
+// The codec element width of a dtype (fp32 -> 32, fp16 -> 16, int8/uint8 -> 8).
+codec::ElementWidth codec_element(DType dtype);
 // Accepts the names to_string() returns; throws std::invalid_argument listing them otherwise.
 DType parse_dtype(const std::string& name);
 

@@ -42,11 +42,6 @@ Densities load_densities(const std::string& path, const Network& net, const Tens
   return d;
 }
 
-codec::ElementWidth width_of(tensor::DType t) {
-  const size_t e = tensor::element_bytes(t);
-  return e == 1 ? codec::ElementWidth::k8 : (e == 2 ? codec::ElementWidth::k16 : codec::ElementWidth::k32);
-}
-
 // Supplies a tensor's bytes piece by piece.
 class TensorBytes {
  public:
@@ -65,7 +60,7 @@ class TensorBytes {
         throw NetworkError(file + ": shape (" + s + ") does not match batch " + std::to_string(batch) +
                            " x " + std::to_string(t.elements_per_sample) + " elements of layer " + t.content);
       }
-      width_ = width_of(trace_.dtype);
+      width_ = tensor::codec_element(trace_.dtype);
       bytes_ = trace_.data.size();
     } else {
       spec_.dtype = tensor::DType::kFloat32;
