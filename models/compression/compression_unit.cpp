@@ -25,6 +25,18 @@ CompressionUnit::CompressionUnit(const sc_core::sc_module_name& name,
   }
 }
 
+CompressionUnit::Scratch::Scratch(std::vector<codec::Bytes>& pool, size_t bytes) : pool_(pool) {
+  if (!pool_.empty()) {
+    buf_ = std::move(pool_.back());
+    pool_.pop_back();
+  }
+  buf_.resize(bytes);  // no reallocation once the buffer has held a chunk this large
+}
+
+CompressionUnit::Scratch::~Scratch() {
+  pool_.push_back(std::move(buf_));
+}
+
 sc_time CompressionUnit::cycles(uint64_t n) const {
   return sc_time(static_cast<double>(n) / cfg_.clock_ghz, sc_core::SC_NS);
 }
@@ -83,7 +95,8 @@ void CompressionUnit::compress_read(tlm::tlm_generic_payload& trans, tlmx::Chunk
     trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
-  codec::Bytes raw(raw_len);
+  Scratch scratch(scratch_pool_, raw_len);
+  codec::Bytes& raw = scratch.bytes();
   tlm::tlm_generic_payload rd;
   tlmx::prepare(rd, tlm::TLM_READ_COMMAND, trans.get_address(), raw.data(), raw_len);
   memory.transport(rd, delay);
@@ -114,7 +127,8 @@ void CompressionUnit::compress_read(tlm::tlm_generic_payload& trans, tlmx::Chunk
 void CompressionUnit::decompress_write(tlm::tlm_generic_payload& trans, tlmx::ChunkExtension& ext,
                                        sc_time& delay) {
   const codec::Codec& c = codec_for(ext.codec);
-  codec::Bytes raw(ext.original_bytes);
+  Scratch scratch(scratch_pool_, ext.original_bytes);
+  codec::Bytes& raw = scratch.bytes();
   const codec::ByteSpan in(trans.get_data_ptr(), trans.get_data_length());
   sc_time busy = datapath_time(ext.codec.algorithm, raw.size()), latency = pipeline_latency_;
   codec::Status s;

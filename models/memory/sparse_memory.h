@@ -1,5 +1,7 @@
 // Backing store holding real bytes for a large address space: pages are allocated on first write, and reads
 // of never-written bytes return zero. GPU and host memories are gigabytes; runs touch only what they move.
+// Discarded pages go to a bounded free list and are reused, so a run that frees and refills memory (vDNN
+// offloading layer after layer) does not pay the kernel's page faults and zeroing again and again.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +14,8 @@ namespace cdma::memory {
 class SparseMemory {
  public:
   static constexpr uint64_t kPageBytes = 64 * 1024;
+  // Free pages kept for reuse (64 MiB); beyond this, discarded pages are returned to the allocator.
+  static constexpr size_t kMaxFreePages = 1024;
 
   explicit SparseMemory(uint64_t capacity_bytes) : capacity_(capacity_bytes) {}
 
@@ -20,13 +24,20 @@ class SparseMemory {
   // The caller checks contains() first.
   void read(uint64_t addr, uint8_t* out, uint64_t len) const;
   void write(uint64_t addr, const uint8_t* in, uint64_t len);
+  // True if [addr, addr + len) holds exactly `expected` (never-written bytes compare as zero); no copy.
+  bool equals(uint64_t addr, const uint8_t* expected, uint64_t len) const;
   // Drops the pages wholly inside [addr, addr + len) and zeroes the rest (vDNN frees the GPU copy).
   void discard(uint64_t addr, uint64_t len);
   uint64_t resident_bytes() const { return pages_.size() * kPageBytes; }
 
  private:
+  using Page = std::unique_ptr<uint8_t[]>;
+  // A page for a write of n bytes at offset off: zeroed only where the write does not cover it.
+  Page new_page(uint64_t off, uint64_t n);
+
   uint64_t capacity_;
-  std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> pages_;
+  std::unordered_map<uint64_t, Page> pages_;
+  std::vector<Page> free_;
 };
 
 }  // namespace cdma::memory
