@@ -1,6 +1,7 @@
 // Codec throughput, side by side in one run on the same buffers: ZV (each SIMD level), ZCOMP, RL, ZL (zlib
 // levels 1 and 6), LZ4 and plain memcpy, at activation densities 0.05, 0.2, 0.35 and 0.5 (fp32, scattered
-// zeros). Throughput is uncompressed bytes per second in both directions. Summarise with
+// zeros), and the synthetic activation generator next to memset. Throughput is uncompressed bytes per
+// second in both directions. Summarise with
 // sim/bench/summarize_bench.py.
 #include <benchmark/benchmark.h>
 #include <lz4.h>
@@ -96,7 +97,46 @@ std::vector<Subject> subjects() {
   return s;
 }
 
+// The synthetic activation generator (which training simulations run over every offloaded byte) next to
+// memset of the same buffer: fp32, clustering 0 and 0.5.
+void register_generator() {
+  benchmark::RegisterBenchmark(
+      "generate/memset",
+      [](benchmark::State& state) {
+        Bytes out(kBufferBytes);
+        for (auto _ : state) {
+          std::memset(out.data(), 1, out.size());
+          benchmark::ClobberMemory();
+        }
+        state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * out.size()));
+      })
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  for (double c : {0.0, 0.5}) {
+    for (double d : {0.05, 0.2, 0.35, 0.5, 1.0}) {
+      benchmark::RegisterBenchmark(
+          ("generate/float32/" + density_label(d) +
+           "/clustering:" + std::to_string(static_cast<int>(c * 100)))
+              .c_str(),
+          [d, c](benchmark::State& state) {
+            Bytes out(kBufferBytes);
+            cdma::tensor::ActivationSpec spec;
+            spec.density = d;
+            spec.clustering = c;
+            for (auto _ : state) {
+              benchmark::DoNotOptimize(cdma::tensor::generate_activations_into(spec, MutableByteSpan(out)));
+              ++spec.seed;
+            }
+            state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * out.size()));
+          })
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
+    }
+  }
+}
+
 void register_all() {
+  register_generator();
   for (const Subject& subject : subjects()) {
     for (double d : kDensities) {
       benchmark::RegisterBenchmark(

@@ -44,15 +44,10 @@ class Xoshiro256 {
     return result;
   }
 
-  // Uniform integer in [0, 2^53), the resolution of a double in [0, 1).
-  uint64_t next53() { return next() >> 11; }
-
  private:
   static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   uint64_t s_[4];
 };
-
-constexpr double kTwoPow53 = 9007199254740992.0;
 
 // Natural log for x > 0 from exact range reduction and a fixed polynomial: x = m * 2^e with m in
 // [sqrt(1/2), sqrt(2)), ln(m) = 2 atanh(f) with f = (m-1)/(m+1), |f| < 0.172; the series stops where its
@@ -83,34 +78,53 @@ double portable_log(double x) {
   return static_cast<double>(e) * 0.69314718055994530942 + 2.0 * f * p;
 }
 
-// |N(0,1)| by Marsaglia's polar method, which needs only log and sqrt; the second value of each pair is kept.
-class AbsNormal {
- public:
-  explicit AbsNormal(Xoshiro256* rng) : rng_(rng) {}
-
-  double next() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
-    }
-    for (;;) {
-      // Multiples of 2^-52 in [-1, 1): both steps are exact.
-      const double u = static_cast<double>(rng_->next53()) * (1.0 / 4503599627370496.0) - 1.0;
-      const double v = static_cast<double>(rng_->next53()) * (1.0 / 4503599627370496.0) - 1.0;
-      const double s = u * u + v * v;
-      if (s >= 1.0 || s == 0.0) continue;
-      const double factor = std::sqrt(-2.0 * portable_log(s) / s);
-      spare_ = std::fabs(v * factor);
-      has_spare_ = true;
-      return std::fabs(u * factor);
-    }
+// Inverse of the standard normal CDF, Acklam's rational approximation (relative error < 1.2e-9), built from
+// + - * / sqrt and portable_log only, so it gives the same doubles everywhere.
+double normal_quantile(double p) {
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                             1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                             6.680131188771972e+01, -1.328068155288572e+01};
+  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                             -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                             3.754408661907416e+00};
+  const double low = 0.02425;
+  if (p < low || p > 1 - low) {
+    const double q = std::sqrt(-2 * portable_log(p < low ? p : 1 - p));
+    const double x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+                     ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    return p < low ? x : -x;
   }
+  const double q = p - 0.5, r = q * q;
+  return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+         (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
 
- private:
-  Xoshiro256* rng_;
-  bool has_spare_ = false;
-  double spare_ = 0.0;
-};
+// |N(0,1)| as float32 bits: a 32-bit draw picks one of kQuantiles equally likely quantile bins (top bits) and
+// randomises the low kNoiseBits of the mantissa (the rest), so each value is the bin's mid-quantile perturbed
+// by less than 2^-11 relative. One table lookup per value instead of a log and a square root: the generator
+// has to keep up with the platform model, which moves gigabytes.
+constexpr int kQuantileBits = 12;
+constexpr uint32_t kNoiseBits = 12;
+constexpr size_t kQuantiles = size_t{1} << kQuantileBits;
+
+const std::vector<uint32_t>& half_normal_table() {
+  static const std::vector<uint32_t> table = [] {
+    std::vector<uint32_t> t(kQuantiles);
+    for (size_t j = 0; j < kQuantiles; ++j) {
+      const double u = (static_cast<double>(j) + 0.5) / static_cast<double>(kQuantiles);
+      const auto f = static_cast<float>(normal_quantile(0.5 + 0.5 * u));  // > 0: the smallest is ~1.5e-4
+      std::memcpy(&t[j], &f, sizeof(f));
+    }
+    return t;
+  }();
+  return table;
+}
+
+uint32_t half_normal_bits(const uint32_t* table, uint32_t r) {
+  return table[r >> (32 - kQuantileBits)] ^ (r & ((1u << kNoiseBits) - 1));
+}
 
 // Byte-wise little-endian stores keep the output identical on big-endian hosts; compilers fuse them into one
 // store on little-endian ones.
@@ -121,75 +135,65 @@ void store_le32(uint8_t* p, uint32_t v) {
   p[3] = static_cast<uint8_t>(v >> 24);
 }
 
-uint32_t nonzero_float_bits(AbsNormal* normal) {
-  for (;;) {
-    const auto f = static_cast<float>(normal->next());
-    uint32_t bits;
-    std::memcpy(&bits, &f, sizeof(bits));
-    if (bits != 0) return bits;  // only an exact 0 draw (u == 0) gets here with zero bits
-  }
-}
-
+// Writers store one element's value: the bits for a non-zero element from 32 random bits, or zero.
 struct Float32Writer {
   static constexpr size_t kBytes = 4;
-  AbsNormal normal;
-  void write(uint8_t* p) { store_le32(p, nonzero_float_bits(&normal)); }
+  const uint32_t* table = half_normal_table().data();
+  void store(uint8_t* p, bool nonzero, uint32_t r) const {
+    // A mask, not a conditional: the compiler would make it a branch, mispredicted at random zero patterns.
+    store_le32(p, half_normal_bits(table, r) & (0u - static_cast<uint32_t>(nonzero)));
+  }
 };
 
-struct Float16Writer {
+struct Float16Writer {  // the float32 value rounded to fp16; the smallest quantile (~1.5e-4) stays non-zero
   static constexpr size_t kBytes = 2;
-  AbsNormal normal;
-  void write(uint8_t* p) {
-    for (;;) {
-      float f;
-      const uint32_t bits = nonzero_float_bits(&normal);
-      std::memcpy(&f, &bits, sizeof(f));
-      const uint16_t half = float_to_half_bits(f);
-      if (half != 0) {  // draws below 2^-25 round to zero in fp16
-        p[0] = static_cast<uint8_t>(half);
-        p[1] = static_cast<uint8_t>(half >> 8);
-        return;
-      }
-    }
+  const uint32_t* table = half_normal_table().data();
+  void store(uint8_t* p, bool nonzero, uint32_t r) const {
+    float f;
+    const uint32_t bits = half_normal_bits(table, r);
+    std::memcpy(&f, &bits, sizeof(f));
+    const auto half = static_cast<uint16_t>(float_to_half_bits(f) & (0u - static_cast<uint32_t>(nonzero)));
+    p[0] = static_cast<uint8_t>(half);
+    p[1] = static_cast<uint8_t>(half >> 8);
   }
 };
 
-struct ByteWriter {  // int8 and uint8: uniform in 1..127, the same bytes for both
+struct ByteWriter {  // int8 and uint8: uniform in 1..127 (multiply-shift of 32 random bits), the same bytes
   static constexpr size_t kBytes = 1;
-  Xoshiro256* rng;
-  void write(uint8_t* p) {
-    for (;;) {
-      const auto value = static_cast<uint8_t>(rng->next() >> 57);  // uniform 0..127; reject 0, exact
-      if (value != 0) {
-        *p = value;
-        return;
-      }
-    }
+  void store(uint8_t* p, bool nonzero, uint32_t r) const {
+    *p = static_cast<uint8_t>((1 + ((uint64_t{r} * 127) >> 32)) & (0u - static_cast<uint32_t>(nonzero)));
   }
 };
 
-// P(u < threshold) = p for u uniform in [0, 2^53); p = 1 gives 2^53, which every u is below.
+// P(u < threshold) = p for u uniform in [0, 2^32), p rounded to a multiple of 2^-32; p = 1 gives 2^32,
+// which every u is below.
 uint64_t threshold(double p) {
   if (p <= 0.0) return 0;
-  if (p >= 1.0) return static_cast<uint64_t>(kTwoPow53);
-  return static_cast<uint64_t>(std::llround(p * kTwoPow53));
+  if (p >= 1.0) return uint64_t{1} << 32;
+  return static_cast<uint64_t>(std::llround(p * 4294967296.0));
 }
 
-// One uniform draw per element decides the chain's next state; the threshold depends only on the current
-// state, so the loop has no per-element allocation or division.
+// One 64-bit draw per element: the low half decides the chain's next state against a threshold that depends
+// only on the current state, the high half is the value if the element is non-zero. Branch-free per element
+// (the value is computed and selected), so the zero pattern costs no mispredictions. Returns the number of
+// non-zero elements.
 template <typename Writer>
-void fill(const ActivationSpec& spec, uint64_t count, Xoshiro256* rng, Writer* writer, uint8_t* out) {
-  if (count == 0) return;
+uint64_t fill(const ActivationSpec& spec, uint64_t count, Xoshiro256* rng, const Writer& writer,
+              uint8_t* out) {
   const double d = spec.density, c = spec.clustering;
-  const uint64_t first = threshold(d);
-  const uint64_t from_zero = threshold(d * (1.0 - c));                   // P(zero -> non-zero)
-  const uint64_t from_nonzero = threshold(1.0 - (1.0 - d) * (1.0 - c));  // P(non-zero -> non-zero)
-  bool nonzero = rng->next53() < first;
-  if (nonzero) writer->write(out);
-  for (uint64_t i = 1; i < count; ++i) {
-    nonzero = rng->next53() < (nonzero ? from_nonzero : from_zero);
-    if (nonzero) writer->write(out + i * Writer::kBytes);
+  // P(next element non-zero | this one is zero / non-zero); the first uses the stationary density.
+  const uint64_t from_zero = threshold(d * (1.0 - c)), from_nonzero = threshold(1.0 - (1.0 - d) * (1.0 - c));
+  uint64_t limit = threshold(d);
+  uint64_t nonzeros = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    const uint64_t r = rng->next();
+    const bool nonzero = (r & 0xFFFFFFFFu) < limit;
+    writer.store(out + i * Writer::kBytes, nonzero, static_cast<uint32_t>(r >> 32));
+    nonzeros += nonzero;
+    // Arithmetic select: a table lookup here would put a load on the chain's critical path.
+    limit = from_zero + ((from_nonzero - from_zero) & (0 - static_cast<uint64_t>(nonzero)));
   }
+  return nonzeros;
 }
 
 template <typename T>
@@ -221,6 +225,27 @@ void validate(const ActivationSpec& spec) {
   }
 }
 
+uint64_t generate_activations_into(const ActivationSpec& spec, cdma::codec::MutableByteSpan out) {
+  validate(spec);
+  const size_t esize = element_bytes(spec.dtype);
+  if (out.size() % esize != 0) {
+    throw std::invalid_argument("generate_activations_into: " + std::to_string(out.size()) +
+                                " bytes is not a whole number of " + to_string(spec.dtype) + " elements");
+  }
+  const uint64_t count = out.size() / esize;
+  Xoshiro256 rng(spec.seed);
+  switch (spec.dtype) {
+    case DType::kFloat32:
+      return fill(spec, count, &rng, Float32Writer{}, out.data());
+    case DType::kFloat16:
+      return fill(spec, count, &rng, Float16Writer{}, out.data());
+    case DType::kInt8:
+    case DType::kUint8:
+      break;
+  }
+  return fill(spec, count, &rng, ByteWriter{}, out.data());
+}
+
 std::vector<uint8_t> generate_activations(const ActivationSpec& spec, uint64_t element_count) {
   validate(spec);
   const size_t esize = element_bytes(spec.dtype);
@@ -228,26 +253,8 @@ std::vector<uint8_t> generate_activations(const ActivationSpec& spec, uint64_t e
     throw std::length_error("generate_activations: " + std::to_string(element_count) + " elements of " +
                             to_string(spec.dtype) + " do not fit in memory");
   }
-  std::vector<uint8_t> out(static_cast<size_t>(element_count) * esize);  // zero-filled: zeros need no writes
-  Xoshiro256 rng(spec.seed);
-  switch (spec.dtype) {
-    case DType::kFloat32: {
-      Float32Writer writer{AbsNormal(&rng)};
-      fill(spec, element_count, &rng, &writer, out.data());
-      break;
-    }
-    case DType::kFloat16: {
-      Float16Writer writer{AbsNormal(&rng)};
-      fill(spec, element_count, &rng, &writer, out.data());
-      break;
-    }
-    case DType::kInt8:
-    case DType::kUint8: {
-      ByteWriter writer{&rng};
-      fill(spec, element_count, &rng, &writer, out.data());
-      break;
-    }
-  }
+  std::vector<uint8_t> out(static_cast<size_t>(element_count) * esize);
+  generate_activations_into(spec, cdma::codec::MutableByteSpan(out.data(), out.size()));
   return out;
 }
 

@@ -7,8 +7,11 @@
 // and c = clustering: P(zero -> nonzero) = d(1-c), P(nonzero -> zero) = (1-d)(1-c); mean zero-run length
 // 1/(d(1-c)), mean non-zero run length 1/((1-d)(1-c)). The first element is drawn from the stationary
 // distribution. density 0 gives all zeros, 1 all non-zero.
-// Non-zero values: float32 = |N(0,1)| (never +0.0 or -0.0: such draws are redrawn), float16 = the float32
-// value rounded to fp16 (redrawn if that gives zero bits), int8/uint8 = uniform in 1..127.
+// Runs are drawn whole (exact geometric lengths), so the cost is per run and per non-zero value, not per
+// element.
+// Non-zero values: float32 = |N(0,1)| at 4096-quantile resolution: one of 4096 equally likely bins, the bin's
+// mid-quantile with its low 12 mantissa bits random (never +0.0 or -0.0); float16 = the float32 value
+// rounded to fp16 (never zero: the smallest quantile is ~1.5e-4); int8/uint8 = uniform in 1..127.
 #pragma once
 
 #include <cstddef>
@@ -33,6 +36,10 @@ void validate(const ActivationSpec& spec);
 // Returns element_count elements of raw little-endian bytes (element_count * element_bytes(dtype)). Validates
 // the spec; throws std::length_error if the byte count does not fit in size_t.
 std::vector<uint8_t> generate_activations(const ActivationSpec& spec, uint64_t element_count);
+
+// Fills `out` (a whole number of elements, any prior content) with the elements generate_activations gives
+// for the same spec and out.size() / element_bytes elements; returns how many are non-zero.
+uint64_t generate_activations_into(const ActivationSpec& spec, cdma::codec::MutableByteSpan out);
 
 // The same elements as generate_activations(spec, product of shape), wrapped as an array of that shape.
 NpyArray generate_npy(const ActivationSpec& spec, const std::vector<uint64_t>& shape);
