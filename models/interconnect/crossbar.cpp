@@ -50,6 +50,12 @@ void Crossbar::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
   }
 }
 
+sc_core::sc_time Crossbar::busy_until() const {
+  sc_core::sc_time t = dma_port_.busy_until();
+  for (const auto& p : ports_) t = std::max(t, p->busy_until());
+  return t;
+}
+
 nlohmann::json Crossbar::stats(const sc_time& elapsed) const {
   nlohmann::json ports = nlohmann::json::array();
   for (const auto& p : ports_) ports.push_back(p->stats(elapsed));

@@ -27,6 +27,8 @@ class Crossbar : public sc_core::sc_module {
            const memory::AddressMap& map, tlmx::TimingMode mode, unsigned queue_depth);
 
   const tlmx::BandwidthResource& dma_port() const { return dma_port_; }
+  // End of the last reservation on any port.
+  sc_core::sc_time busy_until() const;
   nlohmann::json stats(const sc_core::sc_time& elapsed) const;
 
  private:

@@ -57,6 +57,16 @@ codec::Bytes CdmaSoc::read_gpu(uint64_t address, uint64_t bytes) const {
   return out;
 }
 
+bool CdmaSoc::gpu_equals(uint64_t address, codec::ByteSpan expected) const {
+  for (uint64_t off = 0; off < expected.size();) {
+    const uint64_t n = std::min<uint64_t>(map_.bytes_to_granule_end(address + off), expected.size() - off);
+    const memory::ChannelAddress ca = map_.decode(address + off);
+    if (!controllers_[ca.channel]->device().store().equals(ca.local, expected.data() + off, n)) return false;
+    off += n;
+  }
+  return true;
+}
+
 void CdmaSoc::discard_gpu(uint64_t address, uint64_t bytes) {
   for (uint64_t off = 0; off < bytes;) {
     const uint64_t n = std::min<uint64_t>(map_.bytes_to_granule_end(address + off), bytes - off);
@@ -78,6 +88,14 @@ codec::Bytes CdmaSoc::read_host(uint64_t address, uint64_t bytes) const {
 
 void CdmaSoc::discard_host(uint64_t address, uint64_t bytes) {
   host_.device().store().discard(address, bytes);
+}
+
+sc_core::sc_time CdmaSoc::busy_until() const {
+  sc_core::sc_time t = std::max({crossbar_.busy_until(), pcie_.to_host().busy_until(),
+                                 pcie_.to_gpu().busy_until(), host_.device().bandwidth().busy_until()});
+  for (const auto& mc : controllers_) t = std::max(t, mc->device().bandwidth().busy_until());
+  for (const auto& u : units_) t = std::max(t, u->datapath().busy_until());
+  return t;
 }
 
 HopSnapshot CdmaSoc::snapshot() const {

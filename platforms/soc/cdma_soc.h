@@ -51,11 +51,17 @@ class CdmaSoc : public sc_core::sc_module {
   // Backdoor access to the real bytes (no simulated time), for loading inputs and checking results.
   void write_gpu(uint64_t address, codec::ByteSpan data);
   codec::Bytes read_gpu(uint64_t address, uint64_t bytes) const;
+  // True if GPU memory at `address` holds exactly `expected` (compared in place, no copy).
+  bool gpu_equals(uint64_t address, codec::ByteSpan expected) const;
   void discard_gpu(uint64_t address, uint64_t bytes);
   void write_host(uint64_t address, codec::ByteSpan data);
   codec::Bytes read_host(uint64_t address, uint64_t bytes) const;
   void discard_host(uint64_t address, uint64_t bytes);
 
+  // When the last reservation on any hop ends. A descriptor completes when its last chunk is done, which
+  // can be before every hop it used is free again (a write's DRAM time, a link's tail); a measurement that
+  // wants an idle platform starts after this.
+  sc_core::sc_time busy_until() const;
   HopSnapshot snapshot() const;
   static HopUtilisation utilisation(const HopSnapshot& before, const HopSnapshot& after);
   // Per-module statistics tree plus simulated time.

@@ -106,6 +106,7 @@ struct TrainOptions {
   double efficiency = 0.7, clustering = -1;
   uint64_t seed = 1, segment_mib = 256;
   int level = 6;
+  bool every_transfer = false;
 };
 
 int run_train(const config::PlatformConfig& cfg, const TrainOptions& o, const std::string& out_dir) {
@@ -135,6 +136,7 @@ int run_train(const config::PlatformConfig& cfg, const TrainOptions& o, const st
   mc.codec.zlib_level = o.level;
   codec::validate(mc.codec);
   mc.segment_bytes = o.segment_mib << 20;
+  mc.reuse_uncompressed = !o.every_transfer;
   mc.source.traces_dir = o.traces;
   mc.source.seed = o.seed;
   mc.source.clustering = o.clustering;
@@ -210,6 +212,8 @@ int sc_main(int argc, char** argv) {
       ->capture_default_str();
   train->add_option("--segment-mib", to.segment_mib, "largest piece moved at once (bounds memory)")
       ->capture_default_str();
+  train->add_flag("--simulate-every-transfer", to.every_transfer,
+                  "simulate every vDNN piece, not one per size (their timing depends only on the size)");
   train->add_option("--out", train_out, "directory for report.json, layers.csv, timeline.json")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);

@@ -47,7 +47,8 @@ struct TransferResult {
 
 TransferResult run_transfer(const config::PlatformConfig& cfg, const TransferRequest& request);
 
-// Submits one descriptor to an elaborated SoC, simulates until it completes, and measures it.
+// Submits one descriptor to an elaborated SoC once every hop is idle, simulates until it completes, and
+// measures it.
 PhaseResult run_descriptor(platform::CdmaSoc& soc, const dma::DmaDescriptor& d);
 
 }  // namespace cdma::sim

@@ -1,7 +1,11 @@
 #include "transfer_measurement.h"
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <map>
+#include <memory>
 
 #include "soc/cdma_soc.h"
 #include "tensor/activation_generator.h"
@@ -75,14 +79,17 @@ class TensorBytes {
 
   uint64_t bytes() const { return bytes_; }
   codec::ElementWidth width() const { return width_; }
-  codec::Bytes piece(uint64_t offset, uint64_t n, size_t index) const {
+  // Fills `out` (resized to n) with the piece's bytes; returns its number of non-zero elements.
+  uint64_t piece(uint64_t offset, uint64_t n, size_t index, codec::Bytes& out) const {
+    out.resize(n);
     if (!trace_.data.empty()) {
-      return codec::Bytes(trace_.data.begin() + static_cast<ptrdiff_t>(offset),
-                          trace_.data.begin() + static_cast<ptrdiff_t>(offset + n));
+      std::memcpy(out.data(), trace_.data.data() + offset, n);
+      const size_t w = codec::bytes_of(width_);
+      return static_cast<uint64_t>(tensor::measured_density(out, w) * static_cast<double>(n / w) + 0.5);
     }
     tensor::ActivationSpec s = spec_;
     s.seed = seed_ * 7919 + index;
-    return tensor::generate_activations(s, n / 4);
+    return tensor::generate_activations_into(s, codec::MutableByteSpan(out));
   }
 
  private:
@@ -94,17 +101,74 @@ class TensorBytes {
   codec::ElementWidth width_ = codec::ElementWidth::k32;
 };
 
+// One piece of one tensor, ready to move: its bytes and how many of its elements are non-zero.
+struct Piece {
+  std::shared_ptr<const TensorBytes> source;
+  codec::Bytes data;
+  uint64_t nonzero_elements = 0;
+};
+
+// `buffer` is a previous piece's storage, reused: a fresh 256 MiB vector per piece would cost page faults
+// and zeroing.
+Piece make_piece(std::shared_ptr<const TensorBytes> src, uint64_t offset, uint64_t n, size_t index,
+                 codec::Bytes buffer) {
+  Piece p;
+  p.data = std::move(buffer);
+  p.nonzero_elements = src->piece(offset, n, index, p.data);
+  p.source = std::move(src);
+  return p;
+}
+
+struct PieceRef {
+  size_t tensor = 0;  // index into the plan
+  uint64_t offset = 0, bytes = 0;
+  size_t index = 0;  // piece number within the tensor
+};
+
+struct RoundTrip {
+  sim::PhaseResult offload, prefetch;
+};
+
+// Offloads `data` from GPU address 0, frees the GPU copy, prefetches it back and checks it. `in_gpu` says
+// whether GPU memory already holds `data` at 0 (a previous round trip came back identical), which saves
+// writing it again; on return it says whether it does now.
+RoundTrip round_trip(platform::CdmaSoc& soc, const dma::DmaDescriptor& base, const codec::Bytes& data,
+                     const std::string& what, bool& in_gpu) {
+  dma::DmaDescriptor d = base;
+  d.bytes = data.size();
+  if (!in_gpu) soc.write_gpu(0, data);
+  d.op = dma::DmaDescriptor::Op::kOffload;
+  RoundTrip r;
+  r.offload = sim::run_descriptor(soc, d);
+  soc.discard_gpu(0, d.bytes);  // vDNN frees the GPU copy once it is offloaded
+  d.op = dma::DmaDescriptor::Op::kPrefetch;
+  r.prefetch = sim::run_descriptor(soc, d);
+  if (!r.offload.completion.ok || !r.prefetch.completion.ok) {
+    throw std::runtime_error("transfer of " + what + " failed: " + r.offload.completion.error +
+                             r.prefetch.completion.error);
+  }
+  in_gpu = soc.gpu_equals(0, data);
+  soc.discard_host(0, r.offload.completion.host_bytes);
+  return r;
+}
+
 }  // namespace
 
 Measurements measure_transfers(const config::PlatformConfig& cfg, const Network& net, const TensorPlan& plan,
                                const MeasurementConfig& mc) {
   Densities densities;
+  std::vector<uint64_t> tensor_bytes(plan.tensors.size(), 0);
   if (mc.source.traces_dir.empty()) {
     densities = load_densities(mc.source.densities_path, net, plan);
+    for (size_t id = 0; id < plan.tensors.size(); ++id) {
+      const ActivationTensor& t = plan.tensors[id];
+      if (t.offloaded) tensor_bytes[id] = t.elements_per_sample * mc.batch * 4;  // synthetic data is fp32
+    }
   } else {
     // Check every trace file against the network before simulating anything.
     for (size_t id = 0; id < plan.tensors.size(); ++id) {
-      if (plan.tensors[id].offloaded) (void)TensorBytes(mc, &densities, plan.tensors[id], id, mc.batch);
+      if (plan.tensors[id].offloaded)
+        tensor_bytes[id] = TensorBytes(mc, &densities, plan.tensors[id], id, mc.batch).bytes();
     }
   }
   platform::CdmaSoc soc("soc", cfg);
@@ -115,53 +179,88 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
   // tensor.
   const uint64_t granule = uint64_t{cfg.gpu.dram.interleave_bytes} * cfg.gpu.dram.channels;
   const uint64_t segment = std::max<uint64_t>(mc.segment_bytes / granule, 1) * granule;
+
+  std::vector<PieceRef> pieces;  // every piece, in order
   for (size_t id = 0; id < plan.tensors.size(); ++id) {
-    const ActivationTensor& t = plan.tensors[id];
-    if (!t.offloaded) continue;
-    const TensorBytes src(mc, &densities, t, id, mc.batch);
-    TensorResult r;
-    r.tensor = id;
-    r.bytes = src.bytes();
-    uint64_t nonzero_elements = 0;
     size_t index = 0;
-    for (uint64_t off = 0; off < src.bytes(); off += segment, ++index) {
-      const uint64_t n = std::min(segment, src.bytes() - off);
-      const codec::Bytes data = src.piece(off, n, index);
-      nonzero_elements += static_cast<uint64_t>(tensor::measured_density(data, codec::bytes_of(src.width())) *
-                                                    (n / codec::bytes_of(src.width())) +
-                                                0.5);
-      for (const bool compressed : {false, true}) {
-        dma::DmaDescriptor d;
-        d.codec = mc.codec;
-        d.codec.algorithm = compressed ? mc.codec.algorithm : codec::Algorithm::kNone;
-        d.codec.element = src.width();
-        d.bytes = n;
-        soc.write_gpu(0, data);
-        d.op = dma::DmaDescriptor::Op::kOffload;
-        const sim::PhaseResult off_phase = sim::run_descriptor(soc, d);
-        soc.discard_gpu(0, n);  // vDNN frees the GPU copy once it is offloaded
-        d.op = dma::DmaDescriptor::Op::kPrefetch;
-        const sim::PhaseResult pre_phase = sim::run_descriptor(soc, d);
-        if (!off_phase.completion.ok || !pre_phase.completion.ok) {
-          throw std::runtime_error("transfer of " + t.content + " failed: " + off_phase.completion.error +
-                                   pre_phase.completion.error);
-        }
-        m.bytes_identical = m.bytes_identical && soc.read_gpu(0, n) == data;
-        soc.discard_gpu(0, n);
-        soc.discard_host(0, off_phase.completion.host_bytes);
-        TensorTransfer& tt = compressed ? r.cdma : r.vdnn;
-        tt.offload_s += off_phase.seconds;
-        tt.prefetch_s += pre_phase.seconds;
-        (compressed ? r.cdma_pcie_bytes : r.vdnn_pcie_bytes) += off_phase.completion.host_bytes;
-        if (compressed) r.compressed_bytes += off_phase.completion.compressed_bytes;
-        m.bytes_moved += 2 * n;
-      }
+    for (uint64_t off = 0; off < tensor_bytes[id]; off += segment, ++index) {
+      pieces.push_back(PieceRef{id, off, std::min(segment, tensor_bytes[id] - off), index});
     }
-    r.density =
-        static_cast<double>(nonzero_elements) / static_cast<double>(r.bytes / codec::bytes_of(src.width()));
-    m.vdnn[id] = r.vdnn;
-    m.cdma[id] = r.cdma;
-    m.tensors.push_back(r);
+  }
+  // A tensor's source (a loaded trace) is made when its first piece is prepared and kept by its pieces only,
+  // so at most two are held at once.
+  std::shared_ptr<const TensorBytes> current;
+  size_t current_id = 0;
+  std::vector<codec::Bytes> spare;  // storage of pieces already moved
+  auto prepare = [&](size_t k) {
+    const PieceRef& p = pieces[k];
+    if (!current || current_id != p.tensor) {
+      current =
+          std::make_shared<const TensorBytes>(mc, &densities, plan.tensors[p.tensor], p.tensor, mc.batch);
+      current_id = p.tensor;
+    }
+    codec::Bytes buffer;
+    if (!spare.empty()) {
+      buffer = std::move(spare.back());
+      spare.pop_back();
+    }
+    return std::async(std::launch::async, [src = current, p, b = std::move(buffer)]() mutable {
+      return make_piece(src, p.offset, p.bytes, p.index, std::move(b));
+    });
+  };
+
+  std::map<uint64_t, RoundTrip> uncompressed_by_size;
+  std::vector<TensorResult> results(plan.tensors.size());
+  std::vector<uint64_t> nonzeros(plan.tensors.size(), 0);
+  std::future<Piece> next;
+  if (!pieces.empty()) next = prepare(0);
+  for (size_t k = 0; k < pieces.size(); ++k) {
+    const PieceRef& ref = pieces[k];
+    Piece piece = next.get();
+    if (k + 1 < pieces.size()) next = prepare(k + 1);
+    const ActivationTensor& t = plan.tensors[ref.tensor];
+    TensorResult& r = results[ref.tensor];
+    r.tensor = ref.tensor;
+    r.bytes += ref.bytes;
+    nonzeros[ref.tensor] += piece.nonzero_elements;
+    const codec::ElementWidth width = piece.source->width();
+
+    dma::DmaDescriptor d;
+    d.codec = mc.codec;
+    d.codec.element = width;
+    d.codec.algorithm = codec::Algorithm::kNone;
+    bool in_gpu = false;
+    auto cached = uncompressed_by_size.find(ref.bytes);
+    if (!mc.reuse_uncompressed || cached == uncompressed_by_size.end()) {
+      const RoundTrip v = round_trip(soc, d, piece.data, t.content, in_gpu);
+      m.bytes_identical = m.bytes_identical && in_gpu;
+      cached = uncompressed_by_size.insert_or_assign(ref.bytes, v).first;
+      m.bytes_moved += 2 * ref.bytes;
+    } else {
+      m.vdnn_reused_bytes += ref.bytes;
+    }
+    r.vdnn.offload_s += cached->second.offload.seconds;
+    r.vdnn.prefetch_s += cached->second.prefetch.seconds;
+    r.vdnn_pcie_bytes += cached->second.offload.completion.host_bytes;
+
+    d.codec.algorithm = mc.codec.algorithm;
+    const RoundTrip c = round_trip(soc, d, piece.data, t.content, in_gpu);
+    m.bytes_identical = m.bytes_identical && in_gpu;
+    soc.discard_gpu(0, ref.bytes);
+    spare.push_back(std::move(piece.data));
+    m.bytes_moved += 2 * ref.bytes;
+    r.cdma.offload_s += c.offload.seconds;
+    r.cdma.prefetch_s += c.prefetch.seconds;
+    r.cdma_pcie_bytes += c.offload.completion.host_bytes;
+    r.compressed_bytes += c.offload.completion.compressed_bytes;
+
+    if (k + 1 == pieces.size() || pieces[k + 1].tensor != ref.tensor) {
+      r.density =
+          static_cast<double>(nonzeros[ref.tensor]) / static_cast<double>(r.bytes / codec::bytes_of(width));
+      m.vdnn[ref.tensor] = r.vdnn;
+      m.cdma[ref.tensor] = r.cdma;
+      m.tensors.push_back(r);
+    }
   }
   m.platform_stats = soc.stats();
   return m;

@@ -1,8 +1,12 @@
 // Moves every tensor vDNN offloads through the platform model as real bytes, uncompressed (vDNN) and
 // compressed (cDMA), offload and prefetch, and measures each. Tensors go in pieces of at most segment_bytes,
 // each written to GPU memory, offloaded, freed on the GPU (as vDNN frees it), prefetched back and compared
-// with the original; so peak memory stays a few pieces whatever the network's total. One SoC: call once per
-// process.
+// with the original; so peak memory stays a few pieces whatever the network's total. A second thread
+// prepares the next piece (generates it or slices it from its trace) while the current one is simulated.
+// An uncompressed transfer's timing depends only on its size (the platform is idle between pieces and
+// nothing in it looks at the bytes), so by default each distinct vDNN piece size is simulated once, with
+// real bytes, and later pieces of that size reuse its timing; reuse_uncompressed = false simulates all.
+// One SoC: call once per process.
 #pragma once
 
 #include <string>
@@ -29,6 +33,7 @@ struct MeasurementConfig {
   codec::CodecConfig codec;  // cDMA's codec (element width is taken from the data)
   uint64_t segment_bytes = 256ull << 20;
   ActivationSource source;
+  bool reuse_uncompressed = true;
 };
 
 struct TensorResult {
@@ -45,6 +50,7 @@ struct Measurements {
   std::vector<TensorTransfer> vdnn, cdma;  // per tensor of the plan (zero if not offloaded)
   bool bytes_identical = true;
   uint64_t bytes_moved = 0;  // through the platform, all directions and both configurations
+  uint64_t vdnn_reused_bytes = 0;  // vDNN piece bytes whose timing was reused rather than simulated again
   nlohmann::json platform_stats;
 };
 

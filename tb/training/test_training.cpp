@@ -2,8 +2,10 @@
 // roofline, input validation, every shipped workload, and whole runs with synthetic and traced activations.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "compute_model.h"
 #include "config/platform_config_json.h"
@@ -207,6 +209,43 @@ TEST(Training, SyntheticAlexNetIterationRoundTripsAndCdmaHelps) {
     EXPECT_LE(schedule_vdnn(n, plan, compute, m.cdma).total_s(),
               schedule_vdnn(n, plan, compute, m.vdnn).total_s());
   });
+}
+
+// vDNN's uncompressed transfers are simulated once per piece size and reused: the times must equal those of
+// simulating every piece. Small segments split each tensor into many equal pieces plus a remainder.
+TEST_F(TempDir, ReusedUncompressedTimingEqualsSimulatingEveryPiece) {
+  const std::string dir = dir_.string();
+  for (const bool reuse : {true, false}) {
+    test::in_child([dir, reuse] {
+      const Network n = load_network(std::string(CDMA_WORKLOADS_DIR) + "/fmnist_cnn.json");
+      MeasurementConfig mc;
+      mc.batch = 64;
+      mc.segment_bytes = 256 << 10;
+      mc.reuse_uncompressed = reuse;
+      mc.source.densities_path = std::string(CDMA_WORKLOADS_DIR) + "/densities/fmnist_cnn.json";
+      const Measurements m = measure_transfers(titan_x(), n, plan_tensors(n, OffloadPolicy::kAll), mc);
+      EXPECT_TRUE(m.bytes_identical);
+      if (reuse) {
+        EXPECT_GT(m.vdnn_reused_bytes, 0u);
+      } else {
+        EXPECT_EQ(m.vdnn_reused_bytes, 0u);
+      }
+      std::ofstream out(dir + (reuse ? "/reuse.txt" : "/full.txt"));
+      out.precision(17);
+      for (const auto& t : m.tensors) {
+        out << t.tensor << " " << t.vdnn.offload_s << " " << t.vdnn.prefetch_s << " " << t.vdnn_pcie_bytes
+            << " " << t.cdma.offload_s << " " << t.cdma.prefetch_s << "\n";
+      }
+    });
+  }
+  std::ifstream reuse(dir + "/reuse.txt"), full(dir + "/full.txt");
+  size_t lines = 0;
+  for (std::string a, b; std::getline(reuse, a) && std::getline(full, b); ++lines) {
+    std::istringstream ia(a), ib(b);
+    double x = 0, y = 0;
+    while (ia >> x && ib >> y) EXPECT_NEAR(x, y, 1e-12 * std::max(1.0, std::abs(y))) << a << " | " << b;
+  }
+  EXPECT_GT(lines, 2u);
 }
 
 TEST_F(TempDir, TracesAreUsedAndCheckedAgainstTheNetwork) {
