@@ -14,16 +14,14 @@ bool all_zero(const uint8_t* p, uint64_t n) {
 
 }  // namespace
 
-SparseMemory::Page SparseMemory::new_page(uint64_t off, uint64_t n) {
+SparseMemory::Page SparseMemory::new_page() {
   Page p;
   if (!free_.empty()) {
-    p = std::move(free_.back());
+    p.bytes = std::move(free_.back());
     free_.pop_back();
   } else {
-    p.reset(new uint8_t[kPageBytes]);  // not value-initialised: the write and the zeroing below cover it
+    p.bytes.reset(new uint8_t[kPageBytes]);  // not value-initialised: `written` = 0 says it is all zero
   }
-  std::memset(p.get(), 0, off);
-  std::memset(p.get() + off + n, 0, kPageBytes - off - n);
   return p;
 }
 
@@ -32,11 +30,10 @@ void SparseMemory::read(uint64_t addr, uint8_t* out, uint64_t len) const {
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
     const uint64_t n = std::min(len, kPageBytes - off);
     auto it = pages_.find(page);
-    if (it == pages_.end()) {
-      std::memset(out, 0, n);
-    } else {
-      std::memcpy(out, it->second.get() + off, n);
-    }
+    const uint64_t valid =
+        it == pages_.end() ? 0 : std::min(n, it->second.written - std::min(off, it->second.written));
+    if (valid > 0) std::memcpy(out, it->second.bytes.get() + off, valid);
+    std::memset(out + valid, 0, n - valid);
     addr += n;
     out += n;
     len -= n;
@@ -47,9 +44,11 @@ void SparseMemory::write(uint64_t addr, const uint8_t* in, uint64_t len) {
   while (len > 0) {
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
     const uint64_t n = std::min(len, kPageBytes - off);
-    auto& p = pages_[page];
-    if (!p) p = new_page(off, n);
-    std::memcpy(p.get() + off, in, n);
+    Page& p = pages_[page];
+    if (!p.bytes) p = new_page();
+    if (off > p.written) std::memset(p.bytes.get() + p.written, 0, off - p.written);  // a gap stays zero
+    std::memcpy(p.bytes.get() + off, in, n);
+    p.written = std::max(p.written, off + n);
     addr += n;
     in += n;
     len -= n;
@@ -61,9 +60,10 @@ bool SparseMemory::equals(uint64_t addr, const uint8_t* expected, uint64_t len) 
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
     const uint64_t n = std::min(len, kPageBytes - off);
     auto it = pages_.find(page);
-    const bool same =
-        it == pages_.end() ? all_zero(expected, n) : std::memcmp(it->second.get() + off, expected, n) == 0;
-    if (!same) return false;
+    const uint64_t valid =
+        it == pages_.end() ? 0 : std::min(n, it->second.written - std::min(off, it->second.written));
+    if (valid > 0 && std::memcmp(it->second.bytes.get() + off, expected, valid) != 0) return false;
+    if (!all_zero(expected + valid, n - valid)) return false;
     addr += n;
     expected += n;
     len -= n;
@@ -77,11 +77,14 @@ void SparseMemory::discard(uint64_t addr, uint64_t len) {
     const uint64_t n = std::min(len, kPageBytes - off);
     auto it = pages_.find(page);
     if (it != pages_.end()) {
+      Page& p = it->second;
       if (n == kPageBytes) {
-        if (free_.size() < kMaxFreePages) free_.push_back(std::move(it->second));
+        if (free_.size() < kMaxFreePages) free_.push_back(std::move(p.bytes));
         pages_.erase(it);
-      } else {
-        std::memset(it->second.get() + off, 0, n);
+      } else if (off + n >= p.written) {
+        p.written = std::min(p.written, off);  // the discarded tail is past the mark: lower it
+      } else if (off < p.written) {
+        std::memset(p.bytes.get() + off, 0, n);
       }
     }
     addr += n;

@@ -1,7 +1,9 @@
 // Backing store holding real bytes for a large address space: pages are allocated on first write, and reads
 // of never-written bytes return zero. GPU and host memories are gigabytes; runs touch only what they move.
 // Discarded pages go to a bounded free list and are reused, so a run that frees and refills memory (vDNN
-// offloading layer after layer) does not pay the kernel's page faults and zeroing again and again.
+// offloading layer after layer) does not pay the kernel's page faults and zeroing again and again. A page
+// also remembers how far it has been written: bytes past that mark read as zero without having been
+// cleared, so memory filled front to back (DMA streams) is never zeroed first.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +16,8 @@ namespace cdma::memory {
 class SparseMemory {
  public:
   static constexpr uint64_t kPageBytes = 64 * 1024;
-  // Free pages kept for reuse (64 MiB); beyond this, discarded pages are returned to the allocator.
-  static constexpr size_t kMaxFreePages = 1024;
+  // Free pages kept for reuse (256 MiB); beyond this, discarded pages are returned to the allocator.
+  static constexpr size_t kMaxFreePages = 4096;
 
   explicit SparseMemory(uint64_t capacity_bytes) : capacity_(capacity_bytes) {}
 
@@ -31,13 +33,15 @@ class SparseMemory {
   uint64_t resident_bytes() const { return pages_.size() * kPageBytes; }
 
  private:
-  using Page = std::unique_ptr<uint8_t[]>;
-  // A page for a write of n bytes at offset off: zeroed only where the write does not cover it.
-  Page new_page(uint64_t off, uint64_t n);
+  struct Page {
+    std::unique_ptr<uint8_t[]> bytes;
+    uint64_t written = 0;  // bytes [written, kPageBytes) are zero, whatever the buffer holds there
+  };
+  Page new_page();
 
   uint64_t capacity_;
   std::unordered_map<uint64_t, Page> pages_;
-  std::vector<Page> free_;
+  std::vector<std::unique_ptr<uint8_t[]>> free_;
 };
 
 }  // namespace cdma::memory

@@ -2,6 +2,10 @@
 
 #include <tlm>
 
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
 namespace cdma::platform {
 
 using sc_core::sc_time;
@@ -68,11 +72,20 @@ bool CdmaSoc::gpu_equals(uint64_t address, codec::ByteSpan expected) const {
 }
 
 void CdmaSoc::discard_gpu(uint64_t address, uint64_t bytes) {
+  // A contiguous GPU range is one contiguous local range per channel; discarding those whole lets the
+  // memories free their pages instead of zeroing them granule by granule.
+  std::vector<std::pair<uint64_t, uint64_t>> range(map_.channels(), {UINT64_MAX, 0});  // [first, end)
   for (uint64_t off = 0; off < bytes;) {
     const uint64_t n = std::min<uint64_t>(map_.bytes_to_granule_end(address + off), bytes - off);
     const memory::ChannelAddress ca = map_.decode(address + off);
-    controllers_[ca.channel]->device().store().discard(ca.local, n);
+    range[ca.channel].first = std::min(range[ca.channel].first, ca.local);
+    range[ca.channel].second = std::max(range[ca.channel].second, ca.local + n);
     off += n;
+  }
+  for (uint32_t ch = 0; ch < map_.channels(); ++ch) {
+    if (range[ch].first < range[ch].second) {
+      controllers_[ch]->device().store().discard(range[ch].first, range[ch].second - range[ch].first);
+    }
   }
 }
 
