@@ -35,20 +35,17 @@ void BandwidthResource::hold(const sc_time& start, const sc_time& end, uint64_t 
   // Intervals that ended before the kernel's time can never matter again: no request starts in the past.
   const sc_time now = sc_core::sc_time_stamp();
   while (!busy_.empty() && busy_.begin()->second <= now) busy_.erase(busy_.begin());
-  sc_time s = start, e = end;
+  // Merge with touching neighbours; extending the previous interval in place (the common back-to-back
+  // case) avoids a map node allocation per transfer.
   auto next = busy_.lower_bound(start);
-  if (next != busy_.begin()) {
-    const auto prev = std::prev(next);
-    if (prev->second == start) {  // touches the previous interval: merge
-      s = prev->first;
-      busy_.erase(prev);
-    }
+  const bool joins_next = next != busy_.end() && next->first == end;
+  const sc_time new_end = joins_next ? next->second : end;
+  if (joins_next) next = busy_.erase(next);
+  if (next != busy_.begin() && std::prev(next)->second == start) {
+    std::prev(next)->second = new_end;
+  } else {
+    busy_.emplace_hint(next, start, new_end);
   }
-  if (next != busy_.end() && next->first == end) {
-    e = next->second;
-    busy_.erase(next);
-  }
-  busy_[s] = e;
   if (end > busy_until_) busy_until_ = end;
   busy_time_ += end - start;
   bytes_ += bytes;

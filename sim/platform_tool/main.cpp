@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "compute_model.h"
 #include "config/platform_config_json.h"
@@ -107,6 +108,8 @@ struct TrainOptions {
   uint64_t seed = 1, segment_mib = 256;
   int level = 6;
   bool every_transfer = false;
+  // Each job runs two threads (simulation and the next piece's preparation).
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency() / 2);
 };
 
 int run_train(const config::PlatformConfig& cfg, const TrainOptions& o, const std::string& out_dir) {
@@ -137,6 +140,8 @@ int run_train(const config::PlatformConfig& cfg, const TrainOptions& o, const st
   codec::validate(mc.codec);
   mc.segment_bytes = o.segment_mib << 20;
   mc.reuse_uncompressed = !o.every_transfer;
+  if (o.jobs == 0) throw UserError("--jobs must be >= 1");
+  mc.jobs = o.jobs;
   mc.source.traces_dir = o.traces;
   mc.source.seed = o.seed;
   mc.source.clustering = o.clustering;
@@ -211,6 +216,11 @@ int sc_main(int argc, char** argv) {
   train->add_option("--efficiency", to.efficiency, "roofline: fraction of peak FLOP/s and DRAM bandwidth")
       ->capture_default_str();
   train->add_option("--segment-mib", to.segment_mib, "largest piece moved at once (bounds memory)")
+      ->capture_default_str();
+  train
+      ->add_option(
+          "-j,--jobs", to.jobs,
+          "processes to spread the measurement over (default: half the CPUs, each job runs two threads)")
       ->capture_default_str();
   train->add_flag("--simulate-every-transfer", to.every_transfer,
                   "simulate every vDNN piece, not one per size (their timing depends only on the size)");

@@ -59,6 +59,8 @@ nlohmann::json TrainingReport::summary() const {
           {"bytes_identical", measured.bytes_identical},
           {"bytes_moved", measured.bytes_moved},
           {"vdnn_reused_bytes", measured.vdnn_reused_bytes},
+          {"jobs", measured.jobs},
+          {"peak_rss_bytes", measured.peak_rss_bytes},
           {"wall_s", wall_s}};
 }
 

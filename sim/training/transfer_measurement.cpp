@@ -3,10 +3,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
 
+#include <sys/resource.h>
+
+#include "isolated_run.h"
 #include "soc/cdma_soc.h"
 #include "tensor/activation_generator.h"
 #include "tensor/npy_file.h"
@@ -152,41 +156,55 @@ RoundTrip round_trip(platform::CdmaSoc& soc, const dma::DmaDescriptor& base, con
   return r;
 }
 
-}  // namespace
+// What one piece's two round trips measured.
+struct PieceResult {
+  size_t piece = 0;
+  TensorTransfer vdnn, cdma;
+  uint64_t vdnn_pcie_bytes = 0, cdma_pcie_bytes = 0, compressed_bytes = 0, nonzero_elements = 0;
+  bool vdnn_reused = false;
+};
 
-Measurements measure_transfers(const config::PlatformConfig& cfg, const Network& net, const TensorPlan& plan,
-                               const MeasurementConfig& mc) {
-  Densities densities;
-  std::vector<uint64_t> tensor_bytes(plan.tensors.size(), 0);
-  if (mc.source.traces_dir.empty()) {
-    densities = load_densities(mc.source.densities_path, net, plan);
-    for (size_t id = 0; id < plan.tensors.size(); ++id) {
-      const ActivationTensor& t = plan.tensors[id];
-      if (t.offloaded) tensor_bytes[id] = t.elements_per_sample * mc.batch * 4;  // synthetic data is fp32
-    }
-  } else {
-    // Check every trace file against the network before simulating anything.
-    for (size_t id = 0; id < plan.tensors.size(); ++id) {
-      if (plan.tensors[id].offloaded)
-        tensor_bytes[id] = TensorBytes(mc, &densities, plan.tensors[id], id, mc.batch).bytes();
-    }
-  }
+void to_json(nlohmann::json& j, const PieceResult& r) {
+  j = nlohmann::json::array({r.piece, r.vdnn.offload_s, r.vdnn.prefetch_s, r.cdma.offload_s,
+                             r.cdma.prefetch_s, r.vdnn_pcie_bytes, r.cdma_pcie_bytes, r.compressed_bytes,
+                             r.nonzero_elements, r.vdnn_reused});
+}
+
+void from_json(const nlohmann::json& j, PieceResult& r) {
+  r.piece = j.at(0).get<size_t>();
+  r.vdnn.offload_s = j.at(1).get<double>();
+  r.vdnn.prefetch_s = j.at(2).get<double>();
+  r.cdma.offload_s = j.at(3).get<double>();
+  r.cdma.prefetch_s = j.at(4).get<double>();
+  r.vdnn_pcie_bytes = j.at(5).get<uint64_t>();
+  r.cdma_pcie_bytes = j.at(6).get<uint64_t>();
+  r.compressed_bytes = j.at(7).get<uint64_t>();
+  r.nonzero_elements = j.at(8).get<uint64_t>();
+  r.vdnn_reused = j.at(9).get<bool>();
+}
+
+// The pieces one process simulates, on its own SoC, and what they gave.
+struct ShardResult {
+  std::vector<PieceResult> pieces;
+  bool bytes_identical = true;
+  uint64_t bytes_moved = 0;
+  nlohmann::json platform_stats;
+  uint64_t peak_rss_bytes = 0;
+};
+
+uint64_t peak_rss_bytes() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<uint64_t>(ru.ru_maxrss) * 1024;
+}
+
+// Simulates the pieces `which` (indices into `pieces`, in order) on a new SoC. A second thread prepares the
+// next piece while the current one is simulated.
+ShardResult run_shard(const config::PlatformConfig& cfg, const TensorPlan& plan, const MeasurementConfig& mc,
+                      const Densities& densities, const std::vector<PieceRef>& pieces,
+                      const std::vector<size_t>& which) {
   platform::CdmaSoc soc("soc", cfg);
-  Measurements m;
-  m.vdnn.resize(plan.tensors.size());
-  m.cdma.resize(plan.tensors.size());
-  // A piece is a whole number of ZV blocks and interleave granules, so pieces compress exactly like the
-  // tensor.
-  const uint64_t granule = uint64_t{cfg.gpu.dram.interleave_bytes} * cfg.gpu.dram.channels;
-  const uint64_t segment = std::max<uint64_t>(mc.segment_bytes / granule, 1) * granule;
-
-  std::vector<PieceRef> pieces;  // every piece, in order
-  for (size_t id = 0; id < plan.tensors.size(); ++id) {
-    size_t index = 0;
-    for (uint64_t off = 0; off < tensor_bytes[id]; off += segment, ++index) {
-      pieces.push_back(PieceRef{id, off, std::min(segment, tensor_bytes[id] - off), index});
-    }
-  }
+  ShardResult out;
   // A tensor's source (a loaded trace) is made when its first piece is prepared and kept by its pieces only,
   // so at most two are held at once.
   std::shared_ptr<const TensorBytes> current;
@@ -210,59 +228,176 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
   };
 
   std::map<uint64_t, RoundTrip> uncompressed_by_size;
-  std::vector<TensorResult> results(plan.tensors.size());
-  std::vector<uint64_t> nonzeros(plan.tensors.size(), 0);
   std::future<Piece> next;
-  if (!pieces.empty()) next = prepare(0);
-  for (size_t k = 0; k < pieces.size(); ++k) {
-    const PieceRef& ref = pieces[k];
+  if (!which.empty()) next = prepare(which[0]);
+  for (size_t w = 0; w < which.size(); ++w) {
+    const PieceRef& ref = pieces[which[w]];
     Piece piece = next.get();
-    if (k + 1 < pieces.size()) next = prepare(k + 1);
-    const ActivationTensor& t = plan.tensors[ref.tensor];
-    TensorResult& r = results[ref.tensor];
-    r.tensor = ref.tensor;
-    r.bytes += ref.bytes;
-    nonzeros[ref.tensor] += piece.nonzero_elements;
-    const codec::ElementWidth width = piece.source->width();
+    if (w + 1 < which.size()) next = prepare(which[w + 1]);
+    const std::string& what = plan.tensors[ref.tensor].content;
+    PieceResult r;
+    r.piece = which[w];
+    r.nonzero_elements = piece.nonzero_elements;
 
     dma::DmaDescriptor d;
     d.codec = mc.codec;
-    d.codec.element = width;
+    d.codec.element = piece.source->width();
     d.codec.algorithm = codec::Algorithm::kNone;
     bool in_gpu = false;
     auto cached = uncompressed_by_size.find(ref.bytes);
-    if (!mc.reuse_uncompressed || cached == uncompressed_by_size.end()) {
-      const RoundTrip v = round_trip(soc, d, piece.data, t.content, in_gpu);
-      m.bytes_identical = m.bytes_identical && in_gpu;
+    r.vdnn_reused = mc.reuse_uncompressed && cached != uncompressed_by_size.end();
+    if (!r.vdnn_reused) {
+      const RoundTrip v = round_trip(soc, d, piece.data, what, in_gpu);
+      out.bytes_identical = out.bytes_identical && in_gpu;
       cached = uncompressed_by_size.insert_or_assign(ref.bytes, v).first;
-      m.bytes_moved += 2 * ref.bytes;
-    } else {
-      m.vdnn_reused_bytes += ref.bytes;
+      out.bytes_moved += 2 * ref.bytes;
     }
-    r.vdnn.offload_s += cached->second.offload.seconds;
-    r.vdnn.prefetch_s += cached->second.prefetch.seconds;
-    r.vdnn_pcie_bytes += cached->second.offload.completion.host_bytes;
+    r.vdnn = {cached->second.offload.seconds, cached->second.prefetch.seconds};
+    r.vdnn_pcie_bytes = cached->second.offload.completion.host_bytes;
 
     d.codec.algorithm = mc.codec.algorithm;
-    const RoundTrip c = round_trip(soc, d, piece.data, t.content, in_gpu);
-    m.bytes_identical = m.bytes_identical && in_gpu;
+    const RoundTrip c = round_trip(soc, d, piece.data, what, in_gpu);
+    out.bytes_identical = out.bytes_identical && in_gpu;
+    out.bytes_moved += 2 * ref.bytes;
     soc.discard_gpu(0, ref.bytes);
     spare.push_back(std::move(piece.data));
-    m.bytes_moved += 2 * ref.bytes;
-    r.cdma.offload_s += c.offload.seconds;
-    r.cdma.prefetch_s += c.prefetch.seconds;
-    r.cdma_pcie_bytes += c.offload.completion.host_bytes;
-    r.compressed_bytes += c.offload.completion.compressed_bytes;
+    r.cdma = {c.offload.seconds, c.prefetch.seconds};
+    r.cdma_pcie_bytes = c.offload.completion.host_bytes;
+    r.compressed_bytes = c.offload.completion.compressed_bytes;
+    out.pieces.push_back(r);
+  }
+  out.platform_stats = soc.stats();
+  out.peak_rss_bytes = peak_rss_bytes();
+  return out;
+}
 
-    if (k + 1 == pieces.size() || pieces[k + 1].tensor != ref.tensor) {
-      r.density =
-          static_cast<double>(nonzeros[ref.tensor]) / static_cast<double>(r.bytes / codec::bytes_of(width));
-      m.vdnn[ref.tensor] = r.vdnn;
-      m.cdma[ref.tensor] = r.cdma;
-      m.tensors.push_back(r);
+// Splits the pieces over `jobs` processes, largest first onto the least loaded, then each list in order.
+std::vector<std::vector<size_t>> balance(const std::vector<PieceRef>& pieces, unsigned jobs) {
+  std::vector<size_t> order(pieces.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return pieces[a].bytes > pieces[b].bytes; });
+  std::vector<std::vector<size_t>> lists(jobs);
+  std::vector<uint64_t> load(jobs, 0);
+  for (size_t i : order) {
+    const size_t j = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+    lists[j].push_back(i);
+    load[j] += pieces[i].bytes;
+  }
+  for (auto& l : lists) std::sort(l.begin(), l.end());
+  return lists;
+}
+
+}  // namespace
+
+Measurements measure_transfers(const config::PlatformConfig& cfg, const Network& net, const TensorPlan& plan,
+                               const MeasurementConfig& mc) {
+  Densities densities;
+  std::vector<uint64_t> tensor_bytes(plan.tensors.size(), 0);
+  if (mc.source.traces_dir.empty()) {
+    densities = load_densities(mc.source.densities_path, net, plan);
+    for (size_t id = 0; id < plan.tensors.size(); ++id) {
+      const ActivationTensor& t = plan.tensors[id];
+      if (t.offloaded) tensor_bytes[id] = t.elements_per_sample * mc.batch * 4;  // synthetic data is fp32
+    }
+  } else {
+    // Check every trace file against the network before simulating anything.
+    for (size_t id = 0; id < plan.tensors.size(); ++id) {
+      if (plan.tensors[id].offloaded)
+        tensor_bytes[id] = TensorBytes(mc, &densities, plan.tensors[id], id, mc.batch).bytes();
     }
   }
-  m.platform_stats = soc.stats();
+  // A piece is a whole number of ZV blocks and interleave granules, so pieces compress exactly like the
+  // tensor.
+  const uint64_t granule = uint64_t{cfg.gpu.dram.interleave_bytes} * cfg.gpu.dram.channels;
+  const uint64_t segment = std::max<uint64_t>(mc.segment_bytes / granule, 1) * granule;
+  std::vector<PieceRef> pieces;  // every piece, in order
+  for (size_t id = 0; id < plan.tensors.size(); ++id) {
+    size_t index = 0;
+    for (uint64_t off = 0; off < tensor_bytes[id]; off += segment, ++index) {
+      pieces.push_back(PieceRef{id, off, std::min(segment, tensor_bytes[id] - off), index});
+    }
+  }
+
+  // Each piece is measured on an idle platform, so pieces are independent and can be spread over
+  // processes (one SoC each).
+  const unsigned jobs =
+      static_cast<unsigned>(std::clamp<size_t>(mc.jobs, 1, std::max<size_t>(pieces.size(), 1)));
+  std::vector<ShardResult> shards;
+  if (jobs == 1) {
+    std::vector<size_t> all(pieces.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    shards.push_back(run_shard(cfg, plan, mc, densities, pieces, all));
+  } else {
+    std::vector<std::function<std::string()>> work;
+    for (const auto& list : balance(pieces, jobs)) {
+      work.push_back([&, list] {
+        const ShardResult r = run_shard(cfg, plan, mc, densities, pieces, list);
+        return nlohmann::json{{"pieces", r.pieces},
+                              {"bytes_identical", r.bytes_identical},
+                              {"bytes_moved", r.bytes_moved},
+                              {"platform_stats", r.platform_stats},
+                              {"peak_rss_bytes", r.peak_rss_bytes}}
+            .dump();
+      });
+    }
+    for (const std::string& text : sim::run_in_children(work)) {
+      if (text.rfind("error: ", 0) == 0) throw std::runtime_error(text.substr(7));
+      const nlohmann::json j = nlohmann::json::parse(text);
+      ShardResult r;
+      r.pieces = j.at("pieces").get<std::vector<PieceResult>>();
+      r.bytes_identical = j.at("bytes_identical").get<bool>();
+      r.bytes_moved = j.at("bytes_moved").get<uint64_t>();
+      r.platform_stats = j.at("platform_stats");
+      r.peak_rss_bytes = j.at("peak_rss_bytes").get<uint64_t>();
+      shards.push_back(std::move(r));
+    }
+  }
+
+  // Sum the pieces of each tensor.
+  Measurements m;
+  m.vdnn.resize(plan.tensors.size());
+  m.cdma.resize(plan.tensors.size());
+  m.platform_stats = nlohmann::json::array();
+  m.jobs = jobs;
+  m.peak_rss_bytes = jobs == 1 ? 0 : peak_rss_bytes();  // the parent's own, when it forked the work
+  std::vector<const PieceResult*> by_piece(pieces.size(), nullptr);
+  for (const ShardResult& s : shards) {
+    for (const PieceResult& r : s.pieces) by_piece.at(r.piece) = &r;
+    m.bytes_identical = m.bytes_identical && s.bytes_identical;
+    m.bytes_moved += s.bytes_moved;
+    m.platform_stats.push_back(s.platform_stats);
+    m.peak_rss_bytes += s.peak_rss_bytes;
+  }
+  std::vector<TensorResult> results(plan.tensors.size());
+  std::vector<uint64_t> nonzeros(plan.tensors.size(), 0);
+  for (size_t k = 0; k < pieces.size(); ++k) {
+    const PieceRef& ref = pieces[k];
+    const PieceResult* p = by_piece[k];
+    if (p == nullptr) throw std::logic_error("piece " + std::to_string(k) + " was not measured");
+    TensorResult& r = results[ref.tensor];
+    r.tensor = ref.tensor;
+    r.bytes += ref.bytes;
+    r.vdnn.offload_s += p->vdnn.offload_s;
+    r.vdnn.prefetch_s += p->vdnn.prefetch_s;
+    r.cdma.offload_s += p->cdma.offload_s;
+    r.cdma.prefetch_s += p->cdma.prefetch_s;
+    r.vdnn_pcie_bytes += p->vdnn_pcie_bytes;
+    r.cdma_pcie_bytes += p->cdma_pcie_bytes;
+    r.compressed_bytes += p->compressed_bytes;
+    nonzeros[ref.tensor] += p->nonzero_elements;
+    if (p->vdnn_reused) m.vdnn_reused_bytes += ref.bytes;
+  }
+  for (size_t id = 0; id < plan.tensors.size(); ++id) {
+    if (!plan.tensors[id].offloaded || tensor_bytes[id] == 0) continue;
+    TensorResult& r = results[id];
+    const uint64_t width =
+        mc.source.traces_dir.empty() ? 4 : r.bytes / (plan.tensors[id].elements_per_sample * mc.batch);
+    r.density = static_cast<double>(nonzeros[id]) / static_cast<double>(r.bytes / width);
+    m.vdnn[id] = r.vdnn;
+    m.cdma[id] = r.cdma;
+    m.tensors.push_back(r);
+  }
   return m;
 }
 

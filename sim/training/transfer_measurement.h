@@ -6,7 +6,8 @@
 // An uncompressed transfer's timing depends only on its size (the platform is idle between pieces and
 // nothing in it looks at the bytes), so by default each distinct vDNN piece size is simulated once, with
 // real bytes, and later pieces of that size reuse its timing; reuse_uncompressed = false simulates all.
-// One SoC: call once per process.
+// With jobs = 1, builds one SoC in this process: call once per process. With more, the SoCs are built in
+// forked child processes and this process can call again.
 #pragma once
 
 #include <string>
@@ -34,6 +35,9 @@ struct MeasurementConfig {
   uint64_t segment_bytes = 256ull << 20;
   ActivationSource source;
   bool reuse_uncompressed = true;
+  // Processes to spread the pieces over (each simulates its share on its own SoC, pieces being independent
+  // measurements on an idle platform); 1 runs in this process.
+  unsigned jobs = 1;
 };
 
 struct TensorResult {
@@ -49,9 +53,11 @@ struct Measurements {
   std::vector<TensorResult> tensors;       // offloaded tensors only
   std::vector<TensorTransfer> vdnn, cdma;  // per tensor of the plan (zero if not offloaded)
   bool bytes_identical = true;
-  uint64_t bytes_moved = 0;  // through the platform, all directions and both configurations
+  uint64_t bytes_moved = 0;        // through the platform, all directions and both configurations
   uint64_t vdnn_reused_bytes = 0;  // vDNN piece bytes whose timing was reused rather than simulated again
-  nlohmann::json platform_stats;
+  unsigned jobs = 1;
+  nlohmann::json platform_stats;  // per-module statistics, one object per process (job)
+  uint64_t peak_rss_bytes = 0;    // with several jobs: the sum of every process's peak
 };
 
 // Throws NetworkError / std::invalid_argument / tensor::NpyError for bad input (missing densities or trace

@@ -2,9 +2,11 @@
 // roofline, input validation, every shipped workload, and whole runs with synthetic and traced activations.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "compute_model.h"
@@ -246,6 +248,38 @@ TEST_F(TempDir, ReusedUncompressedTimingEqualsSimulatingEveryPiece) {
     while (ia >> x && ib >> y) EXPECT_NEAR(x, y, 1e-12 * std::max(1.0, std::abs(y))) << a << " | " << b;
   }
   EXPECT_GT(lines, 2u);
+}
+
+// Pieces are independent measurements on an idle platform, so spreading them over processes must not change
+// any result: one job (in this process's child), two and three jobs (forked by measure_transfers).
+TEST_F(TempDir, ResultsDoNotDependOnTheNumberOfJobs) {
+  const std::string dir = dir_.string();
+  auto run = [](unsigned jobs) {
+    const Network n = load_network(std::string(CDMA_WORKLOADS_DIR) + "/fmnist_cnn.json");
+    MeasurementConfig mc;
+    mc.batch = 32;
+    mc.segment_bytes = 512 << 10;
+    mc.jobs = jobs;
+    mc.source.densities_path = std::string(CDMA_WORKLOADS_DIR) + "/densities/fmnist_cnn.json";
+    const Measurements m = measure_transfers(titan_x(), n, plan_tensors(n, OffloadPolicy::kAll), mc);
+    EXPECT_TRUE(m.bytes_identical);
+    EXPECT_EQ(m.jobs, jobs);
+    EXPECT_EQ(m.platform_stats.size(), jobs);
+    std::ostringstream out;
+    out.precision(17);
+    for (const auto& t : m.tensors) {
+      out << t.tensor << " " << t.bytes << " " << t.density << " " << t.compressed_bytes << " "
+          << t.vdnn.offload_s << " " << t.vdnn.prefetch_s << " " << t.cdma.offload_s << " "
+          << t.cdma.prefetch_s << " " << t.vdnn_pcie_bytes << " " << t.cdma_pcie_bytes << "\n";
+    }
+    return out.str();
+  };
+  test::in_child([dir, run] { std::ofstream(dir + "/one.txt") << run(1); });
+  std::ifstream f(dir + "/one.txt");
+  const std::string one((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_GT(std::count(one.begin(), one.end(), '\n'), 2);
+  EXPECT_EQ(run(2), one);
+  EXPECT_EQ(run(3), one);
 }
 
 TEST_F(TempDir, TracesAreUsedAndCheckedAgainstTheNetwork) {
