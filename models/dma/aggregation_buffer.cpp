@@ -101,6 +101,7 @@ void AggregationBuffer::handle_lt(tlm::tlm_generic_payload& trans, sc_time& dela
     if (!open_) return;
     const sc_time slot = next_slot();
     forward_lt(*open_, open_->ready > slot ? open_->ready : slot);
+    spare_ = std::move(open_->data);  // keep its storage for the next segment
     open_.reset();
   };
   if (auto* ext = trans.get_extension<tlmx::ChunkExtension>();
@@ -144,7 +145,8 @@ void AggregationBuffer::handle_lt(tlm::tlm_generic_payload& trans, sc_time& dela
     open_->ready = accept;
   } else {
     flush_open();
-    open_ = Segment{addr, std::vector<uint8_t>(p, p + n), accept};
+    spare_.assign(p, p + n);
+    open_ = Segment{addr, std::move(spare_), accept};
   }
   if (open_->data.size() >= cfg_.write_burst_bytes) flush_open();
   trans.set_response_status(tlm::TLM_OK_RESPONSE);

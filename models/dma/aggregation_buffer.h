@@ -62,6 +62,7 @@ class AggregationBuffer : public sc_core::sc_module {
   void set_occupancy(uint64_t bytes);
   void record_error(tlm::tlm_response_status s, const Segment& seg);
 
+  std::vector<uint8_t> spare_;  // LT: storage of the last segment sent, reused (no allocation per burst)
   AggregationBufferConfig cfg_;
   tlmx::TimingMode mode_;
   uint64_t occupancy_ = 0;
