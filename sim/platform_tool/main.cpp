@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -108,8 +109,8 @@ struct TrainOptions {
   uint64_t seed = 1, segment_mib = 256;
   int level = 6;
   bool every_transfer = false;
-  // Each job runs two threads (simulation and the next piece's preparation).
-  unsigned jobs = std::max(1u, std::thread::hardware_concurrency() / 2);
+  // One job per CPU, at most 4: each holds about 1 GB with the default 256 MiB segments.
+  unsigned jobs = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
 };
 
 int run_train(const config::PlatformConfig& cfg, const TrainOptions& o, const std::string& out_dir) {
@@ -218,9 +219,8 @@ int sc_main(int argc, char** argv) {
   train->add_option("--segment-mib", to.segment_mib, "largest piece moved at once (bounds memory)")
       ->capture_default_str();
   train
-      ->add_option(
-          "-j,--jobs", to.jobs,
-          "processes to spread the measurement over (default: half the CPUs, each job runs two threads)")
+      ->add_option("-j,--jobs", to.jobs,
+                   "processes to spread the measurement over (default: the CPUs, at most 4; ~1 GB each)")
       ->capture_default_str();
   train->add_flag("--simulate-every-transfer", to.every_transfer,
                   "simulate every vDNN piece, not one per size (their timing depends only on the size)");
