@@ -4,6 +4,8 @@
 #include <cmath>
 #include <utility>
 
+#include "codec/codec.h"
+
 namespace cdma::config {
 
 namespace {
@@ -141,11 +143,28 @@ void check_dma(Checker& c, const DmaConfig& d, const GpuDramConfig& dram) {
   const uint64_t min_buffer = DmaConfig::min_buffer_bytes(d.chunk_bytes);
   if (d.buffer_bytes < min_buffer) {
     c.fail("gpu.dma.buffer_bytes",
-           "must be >= gpu.dma.chunk_bytes + chunk_bytes/32 + 64 = " + fmt(min_buffer) +
-               " (one worst-case compressed chunk), got " + fmt(d.buffer_bytes),
+           "must be >= " + fmt(min_buffer) + " (one worst-case compressed chunk of gpu.dma.chunk_bytes = " +
+               fmt(d.chunk_bytes) + " with any codec: RL on int8), got " + fmt(d.buffer_bytes),
            {"gpu.dma.chunk_bytes"});
   }
 }
+
+}  // namespace
+
+uint64_t DmaConfig::min_buffer_bytes(uint32_t chunk_bytes) {
+  size_t worst = 0;
+  for (codec::Algorithm a :
+       {codec::Algorithm::kNone, codec::Algorithm::kZv, codec::Algorithm::kRl, codec::Algorithm::kZl,
+        codec::Algorithm::kZcompInterleaved, codec::Algorithm::kZcompSeparate}) {
+    for (codec::ElementWidth e :
+         {codec::ElementWidth::k8, codec::ElementWidth::k16, codec::ElementWidth::k32}) {
+      worst = std::max(worst, codec::make_codec({a, e, 6})->max_compressed_size(chunk_bytes));
+    }
+  }
+  return worst;
+}
+
+namespace {
 
 void check_pcie(Checker& c, const PcieConfig& p) {
   if (p.generation < 3 || p.generation > 5)

@@ -58,8 +58,9 @@ struct DmaConfig {
   // The buffer merges compressed chunks that are contiguous in host memory into writes of up to this many
   // bytes (the link splits them into Max_Payload_Size TLPs); 128 .. buffer_bytes.
   uint32_t write_burst_bytes = 4096;
-  // One worst-case compressed chunk (ZV grows a dense chunk by 1/32, plus a small header) must fit.
-  static uint64_t min_buffer_bytes(uint32_t chunk_bytes) { return chunk_bytes + chunk_bytes / 32 + 64ull; }
+  // One worst-case compressed chunk of any codec and element width must fit (RL on int8 is the largest: up to
+  // ~3x the chunk; ZV fp32 grows a dense chunk by 1/32).
+  static uint64_t min_buffer_bytes(uint32_t chunk_bytes);
 };
 
 struct PcieConfig {

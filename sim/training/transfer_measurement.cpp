@@ -54,8 +54,7 @@ Densities load_densities(const std::string& path, const Network& net, const Tens
 class TensorBytes {
  public:
   TensorBytes(const MeasurementConfig& mc, const Densities* densities, const ActivationTensor& t, size_t id,
-              uint32_t batch)
-      : mc_(mc) {
+              uint32_t batch) {
     const uint64_t elements = t.elements_per_sample * batch;
     if (!mc.source.traces_dir.empty()) {
       const std::string file = mc.source.traces_dir + "/" + t.content + ".npy";
@@ -97,7 +96,6 @@ class TensorBytes {
   }
 
  private:
-  const MeasurementConfig& mc_;
   tensor::NpyArray trace_;
   tensor::ActivationSpec spec_;
   uint64_t seed_ = 0;

@@ -431,14 +431,16 @@ TEST(Malformed, ChunkLargerThanInterleave) {
 }
 
 TEST(Malformed, BufferTooSmall) {
-  // 4096 + 4096/32 + 64 = 4288 is the smallest buffer that holds one worst-case compressed chunk.
-  const std::string ok = titan_x_with([](json& j) { j["gpu"]["dma"]["buffer_bytes"] = 4288; });
-  EXPECT_EQ(load_platform(ok).gpu.dma.buffer_bytes, 4288u);
-  const std::string path = titan_x_with([](json& j) { j["gpu"]["dma"]["buffer_bytes"] = 4287; });
+  // The worst compressed 4 KiB chunk is RL on int8: 4096 literal bytes plus at most 4096/2 + 2 tokens of two
+  // 2-byte varints, 4096 + 2050 * 4 = 12296 bytes.
+  EXPECT_EQ(DmaConfig::min_buffer_bytes(4096), 12296u);
+  const std::string ok = titan_x_with([](json& j) { j["gpu"]["dma"]["buffer_bytes"] = 12296; });
+  EXPECT_EQ(load_platform(ok).gpu.dma.buffer_bytes, 12296u);
+  const std::string path = titan_x_with([](json& j) { j["gpu"]["dma"]["buffer_bytes"] = 12295; });
   const std::string msg = load_error(path);
   EXPECT_CONTAINS(msg, path);
   EXPECT_CONTAINS(msg, "gpu.dma.buffer_bytes: must be >= ");
-  EXPECT_CONTAINS(msg, "4288");
+  EXPECT_CONTAINS(msg, "12296");
 }
 
 TEST(Malformed, CapacityNotWholeInterleaveRows) {
