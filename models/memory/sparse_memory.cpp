@@ -25,14 +25,18 @@ SparseMemory::Page SparseMemory::new_page() {
   return p;
 }
 
+std::pair<const uint8_t*, uint64_t> SparseMemory::stored(uint64_t page, uint64_t off, uint64_t n) const {
+  auto it = pages_.find(page);
+  if (it == pages_.end() || off >= it->second.written) return {nullptr, 0};
+  return {it->second.bytes.get() + off, std::min(n, it->second.written - off)};
+}
+
 void SparseMemory::read(uint64_t addr, uint8_t* out, uint64_t len) const {
   while (len > 0) {
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
     const uint64_t n = std::min(len, kPageBytes - off);
-    auto it = pages_.find(page);
-    const uint64_t valid =
-        it == pages_.end() ? 0 : std::min(n, it->second.written - std::min(off, it->second.written));
-    if (valid > 0) std::memcpy(out, it->second.bytes.get() + off, valid);
+    const auto [data, valid] = stored(page, off, n);
+    if (valid > 0) std::memcpy(out, data, valid);
     std::memset(out + valid, 0, n - valid);
     addr += n;
     out += n;
@@ -59,10 +63,8 @@ bool SparseMemory::equals(uint64_t addr, const uint8_t* expected, uint64_t len) 
   while (len > 0) {
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
     const uint64_t n = std::min(len, kPageBytes - off);
-    auto it = pages_.find(page);
-    const uint64_t valid =
-        it == pages_.end() ? 0 : std::min(n, it->second.written - std::min(off, it->second.written));
-    if (valid > 0 && std::memcmp(it->second.bytes.get() + off, expected, valid) != 0) return false;
+    const auto [data, valid] = stored(page, off, n);
+    if (valid > 0 && std::memcmp(data, expected, valid) != 0) return false;
     if (!all_zero(expected + valid, n - valid)) return false;
     addr += n;
     expected += n;

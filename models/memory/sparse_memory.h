@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace cdma::memory {
@@ -38,6 +39,9 @@ class SparseMemory {
     uint64_t written = 0;  // bytes [written, kPageBytes) are zero, whatever the buffer holds there
   };
   Page new_page();
+  // The page's bytes at [off, off + n) that hold written data, from `off` on: where they are and how many
+  // (the rest of the range reads as zero).
+  std::pair<const uint8_t*, uint64_t> stored(uint64_t page, uint64_t off, uint64_t n) const;
 
   uint64_t capacity_;
   std::unordered_map<uint64_t, Page> pages_;
