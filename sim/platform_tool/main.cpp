@@ -106,11 +106,11 @@ struct TrainOptions {
   std::string network = "vgg16", algorithm = "zv", policy = "all", densities, traces, compute_csv;
   uint32_t batch = 128;
   double efficiency = 0.7, clustering = -1;
-  uint64_t seed = 1, segment_mib = 256;
+  uint64_t seed = 1, segment_mib = 16;
   int level = 6;
   bool every_transfer = false;
-  // One job per CPU, at most 4: each holds about 1 GB with the default 256 MiB segments.
-  unsigned jobs = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  // One job per CPU: with the default 16 MiB segments each holds under 100 MB.
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
 };
 
 int run_train(const config::PlatformConfig& cfg, const TrainOptions& o, const std::string& out_dir) {
@@ -216,11 +216,11 @@ int sc_main(int argc, char** argv) {
                     "measured per-layer times: layer,forward_ms,backward_ms");
   train->add_option("--efficiency", to.efficiency, "roofline: fraction of peak FLOP/s and DRAM bandwidth")
       ->capture_default_str();
-  train->add_option("--segment-mib", to.segment_mib, "largest piece moved at once (bounds memory)")
+  train->add_option("--segment-mib", to.segment_mib, "largest piece moved at once: one DMA descriptor each (16 keeps a piece in cache)")
       ->capture_default_str();
   train
       ->add_option("-j,--jobs", to.jobs,
-                   "processes to spread the measurement over (default: the CPUs, at most 4; ~1 GB each)")
+                   "processes to spread the measurement over (default: the CPUs)")
       ->capture_default_str();
   train->add_flag("--simulate-every-transfer", to.every_transfer,
                   "simulate every vDNN piece, not one per size (their timing depends only on the size)");

@@ -32,7 +32,7 @@ struct ActivationSource {
 struct MeasurementConfig {
   uint32_t batch = 128;
   codec::CodecConfig codec;  // cDMA's codec (element width is taken from the data)
-  uint64_t segment_bytes = 256ull << 20;
+  uint64_t segment_bytes = 16ull << 20;  // small enough that a piece stays in cache
   ActivationSource source;
   bool reuse_uncompressed = true;
   // Processes to spread the pieces over (each simulates its share on its own SoC, pieces being independent
