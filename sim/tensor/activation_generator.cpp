@@ -1,12 +1,16 @@
 #include "tensor/activation_generator.h"
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
+#include "codec/simd/dispatch.h"
+#include "tensor/generator_kernels.h"
 #include "tensor/half_float.h"
 
 // Reproducibility rules for this file: the PRNG is our own (std:: distributions differ between standard
@@ -15,39 +19,37 @@
 // because its last-bit accuracy differs between implementations.
 
 namespace cdma::tensor {
-namespace {
 
-uint64_t splitmix64(uint64_t* state) {
-  uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
+namespace detail {
+
+namespace {
+std::atomic<bool> forced_scalar{false};
+}  // namespace
+
+void force_scalar_generator(bool on) {
+  forced_scalar = on;
 }
 
-// xoshiro256** (Blackman & Vigna): fast, 256-bit state, passes BigCrush; seeded through splitmix64 as its
-// authors recommend so that nearby seeds give unrelated streams.
-class Xoshiro256 {
- public:
-  explicit Xoshiro256(uint64_t seed) {
-    for (uint64_t& word : s_) word = splitmix64(&seed);
-  }
+bool avx512_generator_available() {
+#if defined(__x86_64__)
+  static const bool usable = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                             codec::simd::best_isa() == codec::simd::Isa::kAvx512;
+  return usable && !forced_scalar;
+#else
+  return false;
+#endif
+}
 
-  uint64_t next() {
-    const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
+}  // namespace detail
 
- private:
-  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t s_[4];
-};
+namespace {
+
+// Element i of a stream draws mix64(key + (i + 1) * kGamma): SplitMix64 (Steele, Lea & Flood; passes
+// BigCrush) read by index. Draws do not depend on each other, so blocks of them compute in parallel (the
+// AVX-512 kernel does eight at a time) and give the same numbers in any order.
+uint64_t draw(uint64_t key, uint64_t i) {
+  return detail::mix64(key + (i + 1) * detail::kGamma);
+}
 
 // Natural log for x > 0 from exact range reduction and a fixed polynomial: x = m * 2^e with m in
 // [sqrt(1/2), sqrt(2)), ln(m) = 2 atanh(f) with f = (m-1)/(m+1), |f| < 0.172; the series stops where its
@@ -173,25 +175,35 @@ uint64_t threshold(double p) {
   return static_cast<uint64_t>(std::llround(p * 4294967296.0));
 }
 
-// One 64-bit draw per element: the low half decides the chain's next state against a threshold that depends
-// only on the current state, the high half is the value if the element is non-zero. Branch-free per element
-// (the value is computed and selected), so the zero pattern costs no mispredictions. Returns the number of
-// non-zero elements.
+// One 64-bit draw per element: the low half decides the chain's next state, the high half is the value if the
+// element is non-zero. s[0] = (u[0] < P(non-zero)); then s[i] = (u[i] < T0) | ((u[i] < T1) & s[i-1]) with T0
+// = P(zero -> non-zero) <= T1 = P(non-zero -> non-zero): the threshold picked by the state without a branch
+// or a table lookup on the chain's critical path. Values are computed for every element and masked, so
+// nothing branches on the random pattern. Returns the number of non-zero elements.
 template <typename Writer>
-uint64_t fill(const ActivationSpec& spec, uint64_t count, Xoshiro256* rng, const Writer& writer,
-              uint8_t* out) {
+uint64_t fill(const ActivationSpec& spec, uint64_t count, uint64_t key, const Writer& writer, uint8_t* out) {
+  if (count == 0) return 0;
   const double d = spec.density, c = spec.clustering;
-  // P(next element non-zero | this one is zero / non-zero); the first uses the stationary density.
-  const uint64_t from_zero = threshold(d * (1.0 - c)), from_nonzero = threshold(1.0 - (1.0 - d) * (1.0 - c));
-  uint64_t limit = threshold(d);
-  uint64_t nonzeros = 0;
-  for (uint64_t i = 0; i < count; ++i) {
-    const uint64_t r = rng->next();
-    const bool nonzero = (r & 0xFFFFFFFFu) < limit;
-    writer.store(out + i * Writer::kBytes, nonzero, static_cast<uint32_t>(r >> 32));
-    nonzeros += nonzero;
-    // Arithmetic select: a table lookup here would put a load on the chain's critical path.
-    limit = from_zero + ((from_nonzero - from_zero) & (0 - static_cast<uint64_t>(nonzero)));
+  const uint64_t t0 = threshold(d * (1.0 - c)), t1 = threshold(1.0 - (1.0 - d) * (1.0 - c));
+  uint64_t r = draw(key, 0);
+  uint64_t state = (r & 0xFFFFFFFFu) < threshold(d);
+  writer.store(out, state != 0, static_cast<uint32_t>(r >> 32));
+  uint64_t nonzeros = state;
+  uint64_t i = 1;
+#if defined(__x86_64__)
+  if constexpr (std::is_same_v<Writer, Float32Writer>) {
+    if (detail::avx512_generator_available()) {
+      i += detail::fill_f32_avx512(key, 1, (count - 1) / 64 * 64, t0, t1, writer.table, out + 4, &state,
+                                   &nonzeros);
+    }
+  }
+#endif
+  for (; i < count; ++i) {
+    r = draw(key, i);
+    const uint64_t u = r & 0xFFFFFFFFu;
+    state = static_cast<uint64_t>(u < t0) | (static_cast<uint64_t>(u < t1) & state);
+    writer.store(out + i * Writer::kBytes, state != 0, static_cast<uint32_t>(r >> 32));
+    nonzeros += state;
   }
   return nonzeros;
 }
@@ -233,17 +245,17 @@ uint64_t generate_activations_into(const ActivationSpec& spec, cdma::codec::Muta
                                 " bytes is not a whole number of " + to_string(spec.dtype) + " elements");
   }
   const uint64_t count = out.size() / esize;
-  Xoshiro256 rng(spec.seed);
+  const uint64_t key = detail::mix64(spec.seed ^ 0x5DEECE66Dull);  // nearby seeds give unrelated streams
   switch (spec.dtype) {
     case DType::kFloat32:
-      return fill(spec, count, &rng, Float32Writer{}, out.data());
+      return fill(spec, count, key, Float32Writer{}, out.data());
     case DType::kFloat16:
-      return fill(spec, count, &rng, Float16Writer{}, out.data());
+      return fill(spec, count, key, Float16Writer{}, out.data());
     case DType::kInt8:
     case DType::kUint8:
       break;
   }
-  return fill(spec, count, &rng, ByteWriter{}, out.data());
+  return fill(spec, count, key, ByteWriter{}, out.data());
 }
 
 std::vector<uint8_t> generate_activations(const ActivationSpec& spec, uint64_t element_count) {

@@ -1,0 +1,76 @@
+// The activation generator's fp32 loop with AVX-512 (F, DQ): eight draws per vector, the chain as a carry
+// chain over 64-element masks, values by gather. Same bytes as the scalar loop in activation_generator.cpp.
+#include <immintrin.h>
+
+#include "tensor/generator_kernels.h"
+
+namespace cdma::tensor::detail {
+
+namespace {
+
+// Shifts by an immediate through the zero-masking forms: GCC 12 warns about the undefined pass-through of
+// the plain intrinsics (its bug 105593).
+template <int N>
+__m512i srli64(__m512i v) {
+  return _mm512_maskz_srli_epi64(0xFF, v, N);
+}
+template <int N>
+__m512i srli32(__m512i v) {
+  return _mm512_maskz_srli_epi32(0xFFFF, v, N);
+}
+
+}  // namespace
+
+uint64_t fill_f32_avx512(uint64_t key, uint64_t first, uint64_t n, uint64_t t0, uint64_t t1,
+                         const uint32_t* table, uint8_t* out, uint64_t* state, uint64_t* nonzeros) {
+  const __m512i gamma = _mm512_set1_epi64(static_cast<long long>(kGamma));
+  const __m512i c1 = _mm512_set1_epi64(static_cast<long long>(0xBF58476D1CE4E5B9ull));
+  const __m512i c2 = _mm512_set1_epi64(static_cast<long long>(0x94D049BB133111EBull));
+  const __m512i low32 = _mm512_set1_epi64(0xFFFFFFFFll);
+  const __m512i vt0 = _mm512_set1_epi64(static_cast<long long>(t0));
+  const __m512i vt1 = _mm512_set1_epi64(static_cast<long long>(t1));
+  const __m512i vkey = _mm512_set1_epi64(static_cast<long long>(key));
+  const __m512i lane = _mm512_set_epi64(8, 7, 6, 5, 4, 3, 2, 1);  // draw index i + 1 for lanes 0..7
+  const __m512i noise = _mm512_set1_epi32(0xFFF);
+  const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+  const __m512i step = _mm512_set1_epi64(static_cast<long long>(8 * kGamma));
+  // key + (i + 1) * gamma for the next eight elements, advanced by 8 * gamma (wrapping, as the scalar does).
+  __m512i weyl = _mm512_add_epi64(
+      vkey,
+      _mm512_mullo_epi64(_mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(first)), lane), gamma));
+  uint64_t carry = *state, count = 0;
+  for (uint64_t block = 0; block < n; block += 64) {
+    __m512i draws[8];
+    uint64_t a = 0, b = 0;
+    for (int v = 0; v < 8; ++v) {
+      __m512i z = weyl;
+      weyl = _mm512_add_epi64(weyl, step);
+      z = _mm512_mullo_epi64(_mm512_xor_si512(z, srli64<30>(z)), c1);
+      z = _mm512_mullo_epi64(_mm512_xor_si512(z, srli64<27>(z)), c2);
+      z = _mm512_xor_si512(z, srli64<31>(z));
+      const __m512i u = _mm512_and_si512(z, low32);
+      a |= static_cast<uint64_t>(_mm512_cmplt_epu64_mask(u, vt0)) << (8 * v);
+      b |= static_cast<uint64_t>(_mm512_cmplt_epu64_mask(u, vt1)) << (8 * v);
+      draws[v] = z;
+    }
+    // s[i] = a[i] | (b[i] & s[i-1]), a implies b: the carries of a + b with carry-in s[-1].
+    const uint64_t partial = a + b, sum = partial + carry;
+    const uint64_t carry_out = static_cast<uint64_t>(partial < a) | static_cast<uint64_t>(sum < partial);
+    const uint64_t s = ((sum ^ a ^ b) >> 1) | (carry_out << 63);
+    carry = carry_out;
+    count += static_cast<uint64_t>(__builtin_popcountll(s));
+    for (int w = 0; w < 4; ++w) {  // 16 elements per store
+      // The high halves of 16 draws, in element order.
+      const __m512i r = _mm512_permutex2var_epi32(draws[2 * w], odd, draws[2 * w + 1]);
+      const __m512i q = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), 0xFFFF, srli32<20>(r), table, 4);
+      const __m512i bits = _mm512_xor_si512(q, _mm512_and_si512(r, noise));
+      const auto mask = static_cast<__mmask16>(s >> (16 * w));
+      _mm512_storeu_si512(out + 4 * (block + 16 * w), _mm512_maskz_mov_epi32(mask, bits));
+    }
+  }
+  *state = carry;
+  *nonzeros += count;
+  return n;
+}
+
+}  // namespace cdma::tensor::detail
