@@ -53,8 +53,11 @@ sc_time CompressionUnit::datapath_time(codec::Algorithm a, uint64_t bytes) const
 
 const codec::Codec& CompressionUnit::codec_for(const codec::CodecConfig& c) {
   auto key = std::make_tuple(static_cast<int>(c.algorithm), static_cast<int>(c.element), c.zlib_level);
+  if (last_codec_ != nullptr && key == last_key_) return *last_codec_;  // a descriptor uses one codec
   auto& slot = codecs_[key];
   if (!slot) slot = codec::make_codec(c);
+  last_key_ = key;
+  last_codec_ = slot.get();
   return *slot;
 }
 
@@ -97,7 +100,8 @@ void CompressionUnit::compress_read(tlm::tlm_generic_payload& trans, tlmx::Chunk
   }
   Scratch scratch(scratch_pool_, raw_len);
   codec::Bytes& raw = scratch.bytes();
-  tlm::tlm_generic_payload rd;
+  tlmx::PayloadPool::Lease lease(payloads_);
+  tlm::tlm_generic_payload& rd = *lease;
   tlmx::prepare(rd, tlm::TLM_READ_COMMAND, trans.get_address(), raw.data(), raw_len);
   memory.transport(rd, delay);
   if (rd.is_response_error()) {
@@ -150,7 +154,8 @@ void CompressionUnit::decompress_write(tlm::tlm_generic_payload& trans, tlmx::Ch
   const sc_time now = sc_core::sc_time_stamp();
   const sc_time end = datapath_.reserve_for(now + delay, busy, raw.size());
   delay = end + latency - now;
-  tlm::tlm_generic_payload wr;
+  tlmx::PayloadPool::Lease lease(payloads_);
+  tlm::tlm_generic_payload& wr = *lease;
   tlmx::prepare(wr, tlm::TLM_WRITE_COMMAND, trans.get_address(), raw.data(),
                 static_cast<unsigned>(raw.size()));
   memory.transport(wr, delay);

@@ -24,6 +24,7 @@
 #include "tlm/chunk_extension.h"
 #include "tlm/initiator_port.h"
 #include "tlm/module_logger.h"
+#include "tlm/payload.h"
 #include "tlm/target_port.h"
 
 namespace cdma::compression {
@@ -67,9 +68,12 @@ class CompressionUnit : public sc_core::sc_module {
   tlmx::BandwidthResource datapath_;
   sc_core::sc_time pipeline_latency_;
   std::map<std::tuple<int, int, int>, std::unique_ptr<codec::Codec>> codecs_;
+  std::tuple<int, int, int> last_key_;
+  const codec::Codec* last_codec_ = nullptr;
   bool rtl_ = false;
   std::map<int, std::unique_ptr<RtlZvEngine>> rtl_engines_;
   std::vector<codec::Bytes> scratch_pool_;
+  tlmx::PayloadPool payloads_;
   uint64_t rtl_cycles_ = 0;
   uint64_t raw_bytes_ = 0, compressed_bytes_ = 0, chunks_ = 0, errors_ = 0, passthrough_ = 0;
   std::shared_ptr<spdlog::logger> log_;

@@ -47,7 +47,8 @@ void AggregationBuffer::record_error(tlm::tlm_response_status s, const Segment& 
 }
 
 bool AggregationBuffer::send(const Segment& seg, sc_time& delay) {
-  tlm::tlm_generic_payload out;
+  tlmx::PayloadPool::Lease lease(payloads_);
+  tlm::tlm_generic_payload& out = *lease;
   tlmx::prepare(out, tlm::TLM_WRITE_COMMAND, seg.address, const_cast<uint8_t*>(seg.data.data()),
                 static_cast<unsigned>(seg.data.size()));
   pcie.transport(out, delay);

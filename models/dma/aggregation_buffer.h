@@ -18,6 +18,7 @@
 
 #include "tlm/initiator_port.h"
 #include "tlm/module_logger.h"
+#include "tlm/payload.h"
 #include "tlm/target_port.h"
 
 namespace cdma::dma {
@@ -62,6 +63,7 @@ class AggregationBuffer : public sc_core::sc_module {
   void set_occupancy(uint64_t bytes);
   void record_error(tlm::tlm_response_status s, const Segment& seg);
 
+  tlmx::PayloadPool payloads_;
   std::vector<uint8_t> spare_;  // LT: storage of the last segment sent, reused (no allocation per burst)
   AggregationBufferConfig cfg_;
   tlmx::TimingMode mode_;

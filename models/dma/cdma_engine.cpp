@@ -50,7 +50,8 @@ bool CdmaEngine::fail(Job& job, const std::string& error) {
 
 bool CdmaEngine::transfer(Job& job, tlmx::InitiatorPort& port, tlm::tlm_command cmd, uint64_t address,
                           uint8_t* data, uint64_t len, sc_time& local, const char* what) {
-  tlm::tlm_generic_payload t;
+  tlmx::PayloadPool::Lease lease(payloads_);
+  tlm::tlm_generic_payload& t = *lease;
   tlmx::prepare(t, cmd, address, data, static_cast<unsigned>(len));
   port.transport(t, local);
   if (t.is_response_error()) {
@@ -228,7 +229,8 @@ bool CdmaEngine::offload_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, sc
   ext.op = tlmx::ChunkExtension::Op::kCompressRead;
   ext.codec = job.d.codec;
   ext.original_bytes = c.bytes;
-  tlm::tlm_generic_payload rd;
+  tlmx::PayloadPool::Lease lease(payloads_);
+  tlm::tlm_generic_payload& rd = *lease;
   tlmx::ScopedExtension scoped(rd, ext);
   tlmx::prepare(rd, tlm::TLM_READ_COMMAND, c.gpu_address, buf.data(), static_cast<unsigned>(buf.size()));
   gpu.transport(rd, local);
@@ -257,7 +259,8 @@ bool CdmaEngine::prefetch_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, s
   ext.codec = job.d.codec;
   ext.original_bytes = c.bytes;
   ext.compressed_bytes = c.compressed_bytes;
-  tlm::tlm_generic_payload wr;
+  tlmx::PayloadPool::Lease lease(payloads_);
+  tlm::tlm_generic_payload& wr = *lease;
   tlmx::ScopedExtension scoped(wr, ext);
   tlmx::prepare(wr, tlm::TLM_WRITE_COMMAND, c.gpu_address, buf.data(), c.compressed_bytes);
   gpu.transport(wr, local);

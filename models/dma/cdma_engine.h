@@ -20,6 +20,7 @@
 #include "memory/address_map.h"
 #include "tlm/initiator_port.h"
 #include "tlm/module_logger.h"
+#include "tlm/payload.h"
 #include "tlm/trace_writer.h"
 
 namespace cdma::dma {
@@ -86,6 +87,7 @@ class CdmaEngine : public sc_core::sc_module {
   std::vector<DmaCompletion> completions_;
   // One chunk buffer per worker, owned here: worker threads never return, so their locals are never freed.
   std::vector<std::vector<uint8_t>> buffers_;
+  tlmx::PayloadPool payloads_;
   tlmx::TraceWriter* trace_ = nullptr;
   std::shared_ptr<spdlog::logger> log_;
 };
