@@ -20,13 +20,12 @@ sc_time BandwidthResource::duration(uint64_t bytes) const {
 
 sc_time BandwidthResource::fit(const sc_time& earliest, const sc_time& duration) const {
   sc_time t = earliest;
-  auto it = busy_.upper_bound(t);
-  if (it != busy_.begin()) {
-    const auto prev = std::prev(it);
-    if (prev->second > t) t = prev->second;
-  }
-  for (; it != busy_.end() && it->first < t + duration; ++it) {
-    if (it->second > t) t = it->second;
+  // The first interval starting after t; the one before it may still cover t.
+  auto it = std::upper_bound(busy_.begin() + static_cast<ptrdiff_t>(first_), busy_.end(), t,
+                             [](const sc_time& v, const Interval& i) { return v < i.start; });
+  if (it != busy_.begin() + static_cast<ptrdiff_t>(first_) && std::prev(it)->end > t) t = std::prev(it)->end;
+  for (; it != busy_.end() && it->start < t + duration; ++it) {
+    if (it->end > t) t = it->end;
   }
   return t;
 }
@@ -34,17 +33,24 @@ sc_time BandwidthResource::fit(const sc_time& earliest, const sc_time& duration)
 void BandwidthResource::hold(const sc_time& start, const sc_time& end, uint64_t bytes) {
   // Intervals that ended before the kernel's time can never matter again: no request starts in the past.
   const sc_time now = sc_core::sc_time_stamp();
-  while (!busy_.empty() && busy_.begin()->second <= now) busy_.erase(busy_.begin());
-  // Merge with touching neighbours; extending the previous interval in place (the common back-to-back
-  // case) avoids a map node allocation per transfer.
-  auto next = busy_.lower_bound(start);
-  const bool joins_next = next != busy_.end() && next->first == end;
-  const sc_time new_end = joins_next ? next->second : end;
-  if (joins_next) next = busy_.erase(next);
-  if (next != busy_.begin() && std::prev(next)->second == start) {
-    std::prev(next)->second = new_end;
+  while (first_ < busy_.size() && busy_[first_].end <= now) ++first_;
+  if (first_ > 64 && first_ * 2 > busy_.size()) {  // compact now and then, not on every call
+    busy_.erase(busy_.begin(), busy_.begin() + static_cast<ptrdiff_t>(first_));
+    first_ = 0;
+  }
+  // Merge with touching neighbours; extending the previous interval in place is the common back-to-back case.
+  auto next = std::lower_bound(busy_.begin() + static_cast<ptrdiff_t>(first_), busy_.end(), start,
+                               [](const Interval& i, const sc_time& v) { return i.start < v; });
+  const bool joins_next = next != busy_.end() && next->start == end;
+  const bool joins_prev =
+      next != busy_.begin() + static_cast<ptrdiff_t>(first_) && std::prev(next)->end == start;
+  if (joins_prev) {
+    std::prev(next)->end = joins_next ? next->end : end;
+    if (joins_next) busy_.erase(next);
+  } else if (joins_next) {
+    next->start = start;
   } else {
-    busy_.emplace_hint(next, start, new_end);
+    busy_.insert(next, Interval{start, end});
   }
   if (end > busy_until_) busy_until_ = end;
   busy_time_ += end - start;

@@ -9,8 +9,8 @@
 
 #include <cstdint>
 #include <initializer_list>
-#include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -51,7 +51,14 @@ class BandwidthResource {
   double gbps_;
   double ps_per_byte_;
   sc_core::sc_time busy_until_;
-  std::map<sc_core::sc_time, sc_core::sc_time> busy_;  // disjoint busy intervals: start -> end
+  struct Interval {
+    sc_core::sc_time start, end;
+  };
+  // Disjoint busy intervals sorted by start, from index first_ on (those before it ended in the past and are
+  // dropped lazily). A sorted vector: reservations arrive nearly in time order, so inserts land near the end,
+  // and a vector avoids a tree node allocation per transfer.
+  std::vector<Interval> busy_;
+  size_t first_ = 0;
   sc_core::sc_time busy_time_;
   uint64_t bytes_ = 0;
   uint64_t transfers_ = 0;
