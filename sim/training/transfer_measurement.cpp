@@ -269,20 +269,21 @@ ShardResult run_shard(const config::PlatformConfig& cfg, const TensorPlan& plan,
   return out;
 }
 
-// Splits the pieces over `jobs` processes, largest first onto the least loaded, then each list in order.
+// Splits the pieces over `jobs` processes in contiguous runs of about equal bytes: a tensor's pieces then go
+// to one or two jobs, so a trace file is loaded by those only.
 std::vector<std::vector<size_t>> balance(const std::vector<PieceRef>& pieces, unsigned jobs) {
-  std::vector<size_t> order(pieces.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return pieces[a].bytes > pieces[b].bytes; });
+  uint64_t total = 0;
+  for (const PieceRef& p : pieces) total += p.bytes;
   std::vector<std::vector<size_t>> lists(jobs);
-  std::vector<uint64_t> load(jobs, 0);
-  for (size_t i : order) {
-    const size_t j = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+  uint64_t done = 0;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    // The job whose share of the bytes this piece's middle falls in.
+    const uint64_t middle = done + pieces[i].bytes / 2;
+    const auto j =
+        static_cast<size_t>(std::min<uint64_t>(jobs - 1, middle * jobs / std::max<uint64_t>(total, 1)));
     lists[j].push_back(i);
-    load[j] += pieces[i].bytes;
+    done += pieces[i].bytes;
   }
-  for (auto& l : lists) std::sort(l.begin(), l.end());
   return lists;
 }
 
