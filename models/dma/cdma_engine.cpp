@@ -1,8 +1,9 @@
 #include "dma/cdma_engine.h"
 
-#include <tlm_utils/tlm_quantumkeeper.h>
-
 #include <algorithm>
+#include <functional>
+#include <queue>
+#include <utility>
 
 #include "codec/codec.h"
 #include "tlm/chunk_extension.h"
@@ -116,7 +117,11 @@ void CdmaEngine::run_job(Job& job, sc_time& local) {
   }
   wait(local);
   local = SC_ZERO_TIME;
-  run_workers(job, workers);
+  if (mode_ == tlmx::TimingMode::kLt) {
+    local = run_workers_lt(job, workers);
+  } else {
+    run_workers(job, workers);
+  }
   if (job.error.empty() && job.d.op == DmaDescriptor::Op::kOffload) finish_offload(job, local);
 }
 
@@ -189,6 +194,49 @@ void CdmaEngine::run_workers(Job& job, unsigned workers) {
   job_ = nullptr;
 }
 
+sc_time CdmaEngine::run_workers_lt(Job& job, unsigned workers) {
+  // LT: this thread plays every worker, each with its own local time ahead of the kernel; the worker furthest
+  // behind takes the next chunk (the order a zero quantum would give, without a SystemC thread switch per
+  // chunk). Once even that worker is a global quantum ahead, the kernel catches up: every hop computes from
+  // now + delay, so where the syncs fall does not change the result, it only lets time-based clean-up run.
+  using Slot = std::pair<sc_time, unsigned>;  // local time, worker
+  std::priority_queue<Slot, std::vector<Slot>, std::greater<Slot>> ready;
+  for (unsigned w = 0; w < workers; ++w) ready.push({SC_ZERO_TIME, w});
+  const sc_time quantum = tlm::tlm_global_quantum::instance().get();
+  sc_time last = SC_ZERO_TIME;
+  while (job.next < job.chunks.size()) {
+    if (quantum > SC_ZERO_TIME && ready.top().first >= quantum) {
+      const sc_time behind = ready.top().first;
+      wait(behind);
+      std::vector<Slot> slots;
+      for (; !ready.empty(); ready.pop()) slots.push_back({ready.top().first - behind, ready.top().second});
+      for (const Slot& sl : slots) ready.push(sl);
+      last -= behind;
+    }
+    auto [local, w] = ready.top();
+    ready.pop();
+    const size_t i = job.next++;
+    std::vector<uint8_t>& buf = buffers_[w];
+    buf.resize(job.buffer_bytes);
+    const sc_time start = sc_core::sc_time_stamp() + local;
+    const bool ok = job.d.op == DmaDescriptor::Op::kOffload ? offload_chunk(job, i, buf, local)
+                                                            : prefetch_chunk(job, i, buf, local);
+    if (ok && trace_) trace_chunk(job, i, w, start, sc_core::sc_time_stamp() + local);
+    last = std::max(last, local);
+    ready.push({local, w});
+  }
+  return last;
+}
+
+void CdmaEngine::trace_chunk(const Job& job, size_t i, unsigned worker, const sc_time& start,
+                             const sc_time& end) {
+  const Chunk& c = job.chunks[i];
+  trace_->complete(
+      "worker " + std::to_string(worker),
+      std::string(to_string(job.d.op)) + " ch" + std::to_string(map_.decode(c.gpu_address).channel), start,
+      end, {{"chunk", i}, {"bytes", c.bytes}, {"compressed", c.compressed_bytes}});
+}
+
 void CdmaEngine::worker(unsigned id) {
   uint64_t seen = 0;
   std::vector<uint8_t>& buf = buffers_[id];
@@ -198,26 +246,15 @@ void CdmaEngine::worker(unsigned id) {
     Job& job = *job_;
     if (id >= job.workers) continue;
     buf.resize(job.buffer_bytes);
-    tlm_utils::tlm_quantumkeeper qk;  // LT: run ahead of the kernel by up to the global quantum
-    qk.reset();
     while (job.next < job.chunks.size()) {
       const size_t i = job.next++;
-      sc_time local = qk.get_local_time();
-      const sc_time start = sc_core::sc_time_stamp() + local;
+      const sc_time start = sc_core::sc_time_stamp();
+      sc_time local = SC_ZERO_TIME;  // AT: the ports wait, nothing is annotated
       const bool ok = job.d.op == DmaDescriptor::Op::kOffload ? offload_chunk(job, i, buf, local)
                                                               : prefetch_chunk(job, i, buf, local);
-      if (ok && trace_) {
-        const Chunk& c = job.chunks[i];
-        trace_->complete(
-            "worker " + std::to_string(id),
-            std::string(to_string(job.d.op)) + " ch" + std::to_string(map_.decode(c.gpu_address).channel),
-            start, sc_core::sc_time_stamp() + local,
-            {{"chunk", i}, {"bytes", c.bytes}, {"compressed", c.compressed_bytes}});
-      }
-      qk.set(local);
-      if (qk.need_sync()) qk.sync();
+      if (local > SC_ZERO_TIME) wait(local);
+      if (ok && trace_) trace_chunk(job, i, id, start, sc_core::sc_time_stamp());
     }
-    qk.sync();
     ++job.finished;
     worker_finished_.notify(SC_ZERO_TIME);
   }

@@ -1,9 +1,10 @@
 // The compressing DMA engine. Software submits descriptors (offload a GPU range to a host address, prefetch
 // it back); the engine splits each into chunks of dma.chunk_bytes that never cross an interleave granule, so
 // every chunk belongs to one memory controller and is (de)compressed there, and keeps dma.outstanding_chunks
-// chunks in flight with one worker thread each. Offload: read-and-compress at the controller, allocate the
-// next bytes of the packed host image, push the compressed chunk into the aggregation buffer; after the last
-// chunk, fence the buffer and write the header and index. Prefetch: read header and index, then fetch each
+// chunks in flight (AT: one worker thread each; LT: one thread playing them all in local-time order).
+// Offload: read-and-compress at the controller, allocate the next bytes of the packed host image, push the
+// compressed chunk into the aggregation buffer; after the last chunk, fence the buffer and write the header
+// and index. Prefetch: read header and index, then fetch each
 // compressed chunk over PCIe and write it to its controller, which expands it. Completions carry timing,
 // sizes and any error.
 #pragma once
@@ -65,7 +66,10 @@ class CdmaEngine : public sc_core::sc_module {
   void control();
   void worker(unsigned id);
   void run_job(Job& job, sc_core::sc_time& local);
-  void run_workers(Job& job, unsigned workers);
+  void run_workers(Job& job, unsigned workers);  // AT: one thread per outstanding chunk
+  sc_core::sc_time run_workers_lt(Job& job, unsigned workers);
+  void trace_chunk(const Job& job, size_t i, unsigned worker, const sc_core::sc_time& start,
+                   const sc_core::sc_time& end);
   bool plan_offload(Job& job);
   bool plan_prefetch(Job& job, sc_core::sc_time& local);
   bool offload_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, sc_core::sc_time& local);

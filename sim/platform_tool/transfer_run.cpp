@@ -1,9 +1,7 @@
 #include "transfer_run.h"
 
-#include <tlm_utils/tlm_quantumkeeper.h>
-
+#include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <stdexcept>
 
 #include "dma/host_layout.h"
@@ -49,16 +47,9 @@ nlohmann::json PhaseResult::to_json() const {
 }
 
 PhaseResult run_descriptor(platform::CdmaSoc& soc, const dma::DmaDescriptor& d) {
-  // Start on an idle platform and on a boundary of the LT quantum (the quantum keeper syncs at multiples
-  // of it, so the phase would shift LT timing slightly), so a measurement does not depend on what ran
-  // before it.
+  // Start on an idle platform, so a measurement does not depend on what ran before it.
   const sc_core::sc_time now = sc_core::sc_time_stamp();
-  sc_core::sc_time start = std::max(now, soc.busy_until());
-  const sc_core::sc_time quantum = tlm_utils::tlm_quantumkeeper::get_global_quantum();
-  if (quantum > sc_core::SC_ZERO_TIME) {
-    const double periods = std::ceil(start / quantum);
-    start = quantum * periods;
-  }
+  const sc_core::sc_time start = std::max(now, soc.busy_until());
   if (start > now) sc_core::sc_start(start - now);
   const platform::HopSnapshot before = soc.snapshot();
   const size_t done = soc.engine().completions().size();
