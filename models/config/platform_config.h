@@ -90,7 +90,7 @@ struct SimulationConfig {
   std::string mode =
       "at";  // "at" (approximately timed, 4-phase) or "lt" (loosely timed, temporal decoupling)
   double quantum_ns = 10000.0;  // LT: how far the DMA engine runs ahead of the kernel, > 0
-  uint32_t queue_depth = 8;    // AT: requests each target accepts before withholding END_REQ, >= 1
+  uint32_t queue_depth = 8;     // AT: requests each target accepts before withholding END_REQ, >= 1
 };
 
 struct GpuConfig {

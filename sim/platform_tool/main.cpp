@@ -216,11 +216,11 @@ int sc_main(int argc, char** argv) {
                     "measured per-layer times: layer,forward_ms,backward_ms");
   train->add_option("--efficiency", to.efficiency, "roofline: fraction of peak FLOP/s and DRAM bandwidth")
       ->capture_default_str();
-  train->add_option("--segment-mib", to.segment_mib, "largest piece moved at once: one DMA descriptor each (16 keeps a piece in cache)")
-      ->capture_default_str();
   train
-      ->add_option("-j,--jobs", to.jobs,
-                   "processes to spread the measurement over (default: the CPUs)")
+      ->add_option("--segment-mib", to.segment_mib,
+                   "largest piece moved at once: one DMA descriptor each (16 keeps a piece in cache)")
+      ->capture_default_str();
+  train->add_option("-j,--jobs", to.jobs, "processes to spread the measurement over (default: the CPUs)")
       ->capture_default_str();
   train->add_flag("--simulate-every-transfer", to.every_transfer,
                   "simulate every vDNN piece, not one per size (their timing depends only on the size)");

@@ -31,7 +31,7 @@ struct ActivationSource {
 
 struct MeasurementConfig {
   uint32_t batch = 128;
-  codec::CodecConfig codec;  // cDMA's codec (element width is taken from the data)
+  codec::CodecConfig codec;              // cDMA's codec (element width is taken from the data)
   uint64_t segment_bytes = 16ull << 20;  // small enough that a piece stays in cache
   ActivationSource source;
   bool reuse_uncompressed = true;
