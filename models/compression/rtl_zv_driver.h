@@ -109,6 +109,13 @@ class RtlStreamDriver {
     return {present && dut_.in_ready, dut_.out_valid && sink_ready};
   }
 
+  // Holds reset for two clock cycles; the caller has set the DUT's inputs idle.
+  void pulse_reset(const RtlPacing* pacing) {
+    dut_.rst = 1;
+    for (int i = 0; i < 2; ++i) tick(pacing);
+    dut_.rst = 0;
+  }
+
   void tick(const RtlPacing* pacing) {
     dut_.clk = 0;
     dut_.eval();
@@ -134,11 +141,9 @@ class RtlZvCompressorDriver : public RtlStreamDriver<Dut> {
   unsigned beat_bytes() const { return beat_bytes_; }
 
   void reset(const RtlPacing* pacing = nullptr) {
-    dut_.rst = 1;
     dut_.in_valid = 0;
     dut_.out_ready = 0;
-    for (int i = 0; i < 2; ++i) tick(pacing);
-    dut_.rst = 0;
+    this->pulse_reset(pacing);
   }
 
   // Compresses `in` as one stream and writes it to `out` (at most out.size() bytes; throws if the RTL
@@ -204,12 +209,10 @@ class RtlZvDecompressorDriver : public RtlStreamDriver<Dut> {
   explicit RtlZvDecompressorDriver(Dut& dut) : RtlStreamDriver<Dut>(dut) {}
 
   void reset(const RtlPacing* pacing = nullptr) {
-    dut_.rst = 1;
     dut_.start = 0;
     dut_.in_valid = 0;
     dut_.out_ready = 0;
-    for (int i = 0; i < 2; ++i) tick(pacing);
-    dut_.rst = 0;
+    this->pulse_reset(pacing);
   }
 
   // Decompresses the stream `in` into `out` (whose size is the original size) and reports the RTL's verdict

@@ -203,6 +203,7 @@ sc_time CdmaEngine::run_workers_lt(Job& job, unsigned workers) {
   std::priority_queue<Slot, std::vector<Slot>, std::greater<Slot>> ready;
   for (unsigned w = 0; w < workers; ++w) ready.push({SC_ZERO_TIME, w});
   const sc_time quantum = tlm::tlm_global_quantum::instance().get();
+  for (unsigned w = 0; w < workers; ++w) buffers_[w].resize(job.buffer_bytes);
   sc_time last = SC_ZERO_TIME;
   while (job.next < job.chunks.size()) {
     if (quantum > SC_ZERO_TIME && ready.top().first >= quantum) {
@@ -216,11 +217,8 @@ sc_time CdmaEngine::run_workers_lt(Job& job, unsigned workers) {
     auto [local, w] = ready.top();
     ready.pop();
     const size_t i = job.next++;
-    std::vector<uint8_t>& buf = buffers_[w];
-    buf.resize(job.buffer_bytes);
     const sc_time start = sc_core::sc_time_stamp() + local;
-    const bool ok = job.d.op == DmaDescriptor::Op::kOffload ? offload_chunk(job, i, buf, local)
-                                                            : prefetch_chunk(job, i, buf, local);
+    const bool ok = run_chunk(job, i, buffers_[w], local);
     if (ok && trace_) trace_chunk(job, i, w, start, sc_core::sc_time_stamp() + local);
     last = std::max(last, local);
     ready.push({local, w});
@@ -250,14 +248,18 @@ void CdmaEngine::worker(unsigned id) {
       const size_t i = job.next++;
       const sc_time start = sc_core::sc_time_stamp();
       sc_time local = SC_ZERO_TIME;  // AT: the ports wait, nothing is annotated
-      const bool ok = job.d.op == DmaDescriptor::Op::kOffload ? offload_chunk(job, i, buf, local)
-                                                              : prefetch_chunk(job, i, buf, local);
+      const bool ok = run_chunk(job, i, buf, local);
       if (local > SC_ZERO_TIME) wait(local);
       if (ok && trace_) trace_chunk(job, i, id, start, sc_core::sc_time_stamp());
     }
     ++job.finished;
     worker_finished_.notify(SC_ZERO_TIME);
   }
+}
+
+bool CdmaEngine::run_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, sc_time& local) {
+  return job.d.op == DmaDescriptor::Op::kOffload ? offload_chunk(job, i, buf, local)
+                                                 : prefetch_chunk(job, i, buf, local);
 }
 
 bool CdmaEngine::offload_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, sc_time& local) {

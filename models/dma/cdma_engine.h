@@ -72,6 +72,7 @@ class CdmaEngine : public sc_core::sc_module {
                    const sc_core::sc_time& end);
   bool plan_offload(Job& job);
   bool plan_prefetch(Job& job, sc_core::sc_time& local);
+  bool run_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, sc_core::sc_time& local);
   bool offload_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, sc_core::sc_time& local);
   bool prefetch_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, sc_core::sc_time& local);
   bool finish_offload(Job& job, sc_core::sc_time& local);

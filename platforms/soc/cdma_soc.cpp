@@ -41,50 +41,45 @@ CdmaSoc::CdmaSoc(const sc_core::sc_module_name& name, const config::PlatformConf
   pcie_.host.socket.bind(host_.port.socket);
 }
 
+memory::SparseMemory& CdmaSoc::gpu_store(uint32_t channel) const {
+  return controllers_[channel]->device().store();
+}
+
 void CdmaSoc::write_gpu(uint64_t address, codec::ByteSpan data) {
-  for (uint64_t off = 0; off < data.size();) {
-    const uint64_t n = std::min<uint64_t>(map_.bytes_to_granule_end(address + off), data.size() - off);
-    const memory::ChannelAddress ca = map_.decode(address + off);
-    controllers_[ca.channel]->device().store().write(ca.local, data.data() + off, n);
-    off += n;
-  }
+  for_each_granule(address, data.size(), [&](const memory::ChannelAddress& ca, uint64_t off, uint64_t n) {
+    gpu_store(ca.channel).write(ca.local, data.data() + off, n);
+    return true;
+  });
 }
 
 codec::Bytes CdmaSoc::read_gpu(uint64_t address, uint64_t bytes) const {
   codec::Bytes out(bytes);
-  for (uint64_t off = 0; off < bytes;) {
-    const uint64_t n = std::min<uint64_t>(map_.bytes_to_granule_end(address + off), bytes - off);
-    const memory::ChannelAddress ca = map_.decode(address + off);
-    controllers_[ca.channel]->device().store().read(ca.local, out.data() + off, n);
-    off += n;
-  }
+  for_each_granule(address, bytes, [&](const memory::ChannelAddress& ca, uint64_t off, uint64_t n) {
+    gpu_store(ca.channel).read(ca.local, out.data() + off, n);
+    return true;
+  });
   return out;
 }
 
 bool CdmaSoc::gpu_equals(uint64_t address, codec::ByteSpan expected) const {
-  for (uint64_t off = 0; off < expected.size();) {
-    const uint64_t n = std::min<uint64_t>(map_.bytes_to_granule_end(address + off), expected.size() - off);
-    const memory::ChannelAddress ca = map_.decode(address + off);
-    if (!controllers_[ca.channel]->device().store().equals(ca.local, expected.data() + off, n)) return false;
-    off += n;
-  }
-  return true;
+  return for_each_granule(address, expected.size(),
+                          [&](const memory::ChannelAddress& ca, uint64_t off, uint64_t n) {
+                            return gpu_store(ca.channel).equals(ca.local, expected.data() + off, n);
+                          });
 }
 
 void CdmaSoc::discard_gpu(uint64_t address, uint64_t bytes) {
   // A contiguous GPU range is one contiguous local range per channel; discarding those whole lets the
   // memories free their pages instead of zeroing them granule by granule.
   std::vector<std::pair<uint64_t, uint64_t>> range(map_.channels(), {UINT64_MAX, 0});  // [first, end)
-  for (uint64_t off = 0; off < bytes;) {
-    const uint64_t n = std::min<uint64_t>(map_.bytes_to_granule_end(address + off), bytes - off);
-    const memory::ChannelAddress ca = map_.decode(address + off);
+  for_each_granule(address, bytes, [&](const memory::ChannelAddress& ca, uint64_t, uint64_t n) {
     range[ca.channel].first = std::min(range[ca.channel].first, ca.local);
     range[ca.channel].second = std::max(range[ca.channel].second, ca.local + n);
-    off += n;
-  }
+    return true;
+  });
   for (uint32_t ch = 0; ch < map_.channels(); ++ch) {
     if (range[ch].first < range[ch].second) {
-      controllers_[ch]->device().store().discard(range[ch].first, range[ch].second - range[ch].first);
+      gpu_store(ch).discard(range[ch].first, range[ch].second - range[ch].first);
     }
   }
 }

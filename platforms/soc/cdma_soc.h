@@ -8,6 +8,7 @@
 
 #include <systemc>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -70,6 +71,19 @@ class CdmaSoc : public sc_core::sc_module {
   uint64_t protocol_violations() const;
 
  private:
+  memory::SparseMemory& gpu_store(uint32_t channel) const;
+  // Calls fn(channel address, offset into the range, length) for each granule-sized piece of
+  // [address, address + bytes), in order, while fn returns true; returns false if it stopped early.
+  template <typename Fn>
+  bool for_each_granule(uint64_t address, uint64_t bytes, Fn&& fn) const {
+    for (uint64_t off = 0; off < bytes;) {
+      const uint64_t n = std::min<uint64_t>(map_.bytes_to_granule_end(address + off), bytes - off);
+      if (!fn(map_.decode(address + off), off, n)) return false;
+      off += n;
+    }
+    return true;
+  }
+
   config::PlatformConfig cfg_;
   tlmx::TimingMode mode_;
   memory::AddressMap map_;
