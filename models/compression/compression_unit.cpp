@@ -25,18 +25,6 @@ CompressionUnit::CompressionUnit(const sc_core::sc_module_name& name,
   }
 }
 
-CompressionUnit::Scratch::Scratch(std::vector<codec::Bytes>& pool, size_t bytes) : pool_(pool) {
-  if (!pool_.empty()) {
-    buf_ = std::move(pool_.back());
-    pool_.pop_back();
-  }
-  buf_.resize(bytes);  // no reallocation once the buffer has held a chunk this large
-}
-
-CompressionUnit::Scratch::~Scratch() {
-  pool_.push_back(std::move(buf_));
-}
-
 sc_time CompressionUnit::cycles(uint64_t n) const {
   return sc_time(static_cast<double>(n) / cfg_.clock_ghz, sc_core::SC_NS);
 }
@@ -98,8 +86,9 @@ void CompressionUnit::compress_read(tlm::tlm_generic_payload& trans, tlmx::Chunk
     trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
-  Scratch scratch(scratch_pool_, raw_len);
-  codec::Bytes& raw = scratch.bytes();
+  tlmx::Pool<codec::Bytes>::Lease buffer(buffers_);
+  codec::Bytes& raw = *buffer;
+  raw.resize(raw_len);  // no reallocation once the buffer has held a chunk this large
   tlmx::PayloadPool::Lease lease(payloads_);
   tlm::tlm_generic_payload& rd = *lease;
   tlmx::prepare(rd, tlm::TLM_READ_COMMAND, trans.get_address(), raw.data(), raw_len);
@@ -131,8 +120,9 @@ void CompressionUnit::compress_read(tlm::tlm_generic_payload& trans, tlmx::Chunk
 void CompressionUnit::decompress_write(tlm::tlm_generic_payload& trans, tlmx::ChunkExtension& ext,
                                        sc_time& delay) {
   const codec::Codec& c = codec_for(ext.codec);
-  Scratch scratch(scratch_pool_, ext.original_bytes);
-  codec::Bytes& raw = scratch.bytes();
+  tlmx::Pool<codec::Bytes>::Lease buffer(buffers_);
+  codec::Bytes& raw = *buffer;
+  raw.resize(ext.original_bytes);
   const codec::ByteSpan in(trans.get_data_ptr(), trans.get_data_length());
   sc_time busy = datapath_time(ext.codec.algorithm, raw.size()), latency = pipeline_latency_;
   codec::Status s;

@@ -49,21 +49,6 @@ class CompressionUnit : public sc_core::sc_module {
   const codec::Codec& codec_for(const codec::CodecConfig& c);
   RtlZvEngine& rtl_engine(codec::ElementWidth e);
   sc_core::sc_time cycles(uint64_t n) const;
-  // A chunk-sized staging buffer, reused across transactions. Transactions can interleave (a thread waits in
-  // the memory transport in AT mode), so each holds its own buffer until it returns.
-  class Scratch {
-   public:
-    Scratch(std::vector<codec::Bytes>& pool, size_t bytes);
-    ~Scratch();
-    Scratch(const Scratch&) = delete;
-    Scratch& operator=(const Scratch&) = delete;
-    codec::Bytes& bytes() { return buf_; }
-
-   private:
-    std::vector<codec::Bytes>& pool_;
-    codec::Bytes buf_;
-  };
-
   const config::CompressionUnitConfig& cfg_;
   tlmx::BandwidthResource datapath_;
   sc_core::sc_time pipeline_latency_;
@@ -72,7 +57,7 @@ class CompressionUnit : public sc_core::sc_module {
   const codec::Codec* last_codec_ = nullptr;
   bool rtl_ = false;
   std::map<int, std::unique_ptr<RtlZvEngine>> rtl_engines_;
-  std::vector<codec::Bytes> scratch_pool_;
+  tlmx::Pool<codec::Bytes> buffers_;  // chunk-sized staging buffers
   tlmx::PayloadPool payloads_;
   uint64_t rtl_cycles_ = 0;
   uint64_t raw_bytes_ = 0, compressed_bytes_ = 0, chunks_ = 0, errors_ = 0, passthrough_ = 0;

@@ -1,5 +1,5 @@
-// Fills a generic payload for a plain transfer (no byte enables; streaming width = length) and marks it
-// incomplete, the state TLM requires before a transport call.
+// prepare(): fills a generic payload for a plain transfer (no byte enables; streaming width = length) and marks
+// it incomplete, the state TLM requires before a transport call. Pool: objects reused across transactions.
 #pragma once
 
 #include <tlm>
@@ -17,38 +17,42 @@ inline void prepare(tlm::tlm_generic_payload& t, tlm::tlm_command cmd, uint64_t 
   t.set_data_length(length);
   t.set_streaming_width(length);
   t.set_byte_enable_ptr(nullptr);
+  t.set_dmi_allowed(false);  // a pooled payload may carry a previous target's hint
+  t.set_gp_option(tlm::TLM_MIN_PAYLOAD);
   t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
 }
 
-// Generic payloads reused across transactions: constructing one allocates its extension array, a cost paid
-// several times per chunk otherwise. A transaction keeps its payload until it returns (threads can interleave
-// at a wait), so every lease has its own; a returned payload goes back to the pool.
-class PayloadPool {
+// Objects reused across transactions instead of built per transaction: a generic payload allocates its
+// extension array when constructed, a chunk buffer its bytes, each a cost paid several times per chunk
+// otherwise. Transactions can interleave (a thread waits inside a transport in AT mode), so every lease has
+// its own object, which goes back to the pool when the lease ends.
+template <typename T>
+class Pool {
  public:
   class Lease {
    public:
-    explicit Lease(PayloadPool& pool) : pool_(pool) {
+    explicit Lease(Pool& pool) : pool_(pool) {
       if (pool_.free_.empty()) {
-        payload_ = std::make_unique<tlm::tlm_generic_payload>();
+        object_ = std::make_unique<T>();
       } else {
-        payload_ = std::move(pool_.free_.back());
+        object_ = std::move(pool_.free_.back());
         pool_.free_.pop_back();
       }
-      payload_->set_dmi_allowed(false);
-      payload_->set_gp_option(tlm::TLM_MIN_PAYLOAD);
     }
-    ~Lease() { pool_.free_.push_back(std::move(payload_)); }
+    ~Lease() { pool_.free_.push_back(std::move(object_)); }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
-    tlm::tlm_generic_payload& operator*() { return *payload_; }
+    T& operator*() { return *object_; }
 
    private:
-    PayloadPool& pool_;
-    std::unique_ptr<tlm::tlm_generic_payload> payload_;
+    Pool& pool_;
+    std::unique_ptr<T> object_;
   };
 
  private:
-  std::vector<std::unique_ptr<tlm::tlm_generic_payload>> free_;
+  std::vector<std::unique_ptr<T>> free_;
 };
+
+using PayloadPool = Pool<tlm::tlm_generic_payload>;
 
 }  // namespace cdma::tlmx
