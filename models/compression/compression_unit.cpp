@@ -26,7 +26,7 @@ CompressionUnit::CompressionUnit(const sc_core::sc_module_name& name,
 }
 
 sc_time CompressionUnit::cycles(uint64_t n) const {
-  return sc_time(static_cast<double>(n) / cfg_.clock_ghz, sc_core::SC_NS);
+  return ns_(static_cast<double>(n) / cfg_.clock_ghz);
 }
 
 RtlZvEngine& CompressionUnit::rtl_engine(codec::ElementWidth e) {
@@ -36,7 +36,9 @@ RtlZvEngine& CompressionUnit::rtl_engine(codec::ElementWidth e) {
 }
 
 sc_time CompressionUnit::datapath_time(codec::Algorithm a, uint64_t bytes) const {
-  return sc_time(static_cast<double>(bytes) / cfg_.throughput_gbps(a), sc_core::SC_NS);
+  double& gbps = gbps_.at(static_cast<size_t>(a));
+  if (gbps == 0) gbps = cfg_.throughput_gbps(a);
+  return ns_(static_cast<double>(bytes) / gbps);  // GB/s = bytes/ns
 }
 
 const codec::Codec& CompressionUnit::codec_for(const codec::CodecConfig& c) {

@@ -13,6 +13,7 @@
 
 #include <systemc>
 
+#include <array>
 #include <map>
 #include <memory>
 #include <tuple>
@@ -26,6 +27,7 @@
 #include "tlm/module_logger.h"
 #include "tlm/payload.h"
 #include "tlm/target_port.h"
+#include "tlm/time_scale.h"
 
 namespace cdma::compression {
 
@@ -50,6 +52,9 @@ class CompressionUnit : public sc_core::sc_module {
   RtlZvEngine& rtl_engine(codec::ElementWidth e);
   sc_core::sc_time cycles(uint64_t n) const;
   const config::CompressionUnitConfig& cfg_;
+  // Each algorithm's datapath GB/s, looked up in the config (a map by name) on first use only.
+  mutable std::array<double, 8> gbps_{};
+  tlmx::TimeScale ns_{sc_core::SC_NS};
   tlmx::BandwidthResource datapath_;
   sc_core::sc_time pipeline_latency_;
   std::map<std::tuple<int, int, int>, std::unique_ptr<codec::Codec>> codecs_;

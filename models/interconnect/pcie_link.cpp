@@ -25,13 +25,13 @@ PcieLink::PcieLink(const sc_core::sc_module_name& name, const config::PcieConfig
       log_(tlmx::module_logger(this->name())) {}
 
 sc_time PcieLink::data_time(uint64_t payload) const {
-  return sc_time(cfg_.transfer_ns(payload), sc_core::SC_NS);
+  return ns_(cfg_.transfer_ns(payload));
 }
 
 sc_time PcieLink::request_time(uint64_t payload) const {
   const double bytes =
       static_cast<double>(tlps_for(payload, cfg_.max_payload_bytes) * cfg_.tlp_overhead_bytes);
-  return sc_time(bytes / cfg_.raw_gbps() / (1.0 - cfg_.dllp_overhead), sc_core::SC_NS);
+  return ns_(bytes / cfg_.raw_gbps() / (1.0 - cfg_.dllp_overhead));
 }
 
 void PcieLink::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {

@@ -12,6 +12,7 @@
 #include "tlm/initiator_port.h"
 #include "tlm/module_logger.h"
 #include "tlm/target_port.h"
+#include "tlm/time_scale.h"
 
 namespace cdma::interconnect {
 
@@ -38,6 +39,7 @@ class PcieLink : public sc_core::sc_module {
   void handle(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
   const config::PcieConfig& cfg_;
+  tlmx::TimeScale ns_{sc_core::SC_NS};
   sc_core::sc_time latency_;
   tlmx::BandwidthResource to_host_;
   tlmx::BandwidthResource to_gpu_;

@@ -26,8 +26,11 @@ void GpuMemoryController::handle(tlm::tlm_generic_payload& trans, sc_core::sc_ti
     return;
   }
   device_.access(trans, ca.local, delay);
-  log_->trace("{} 0x{:x} {} B done at +{} ns", trans.is_read() ? "read" : "write", addr, len,
-              delay.to_seconds() * 1e9);
+  // Checked first: the arguments (a call into SystemC for the delay) would cost on every access.
+  if (log_->should_log(spdlog::level::trace)) {
+    log_->trace("{} 0x{:x} {} B done at +{} ns", trans.is_read() ? "read" : "write", addr, len,
+                delay.to_seconds() * 1e9);
+  }
 }
 
 nlohmann::json GpuMemoryController::stats(const sc_core::sc_time& elapsed) const {

@@ -15,7 +15,7 @@ BandwidthResource::BandwidthResource(std::string name, double gbps)
 }
 
 sc_time BandwidthResource::duration(uint64_t bytes) const {
-  return sc_time(static_cast<double>(bytes) * ps_per_byte_, SC_PS);
+  return ps_(static_cast<double>(bytes) * ps_per_byte_);
 }
 
 sc_time BandwidthResource::fit(const sc_time& earliest, const sc_time& duration) const {

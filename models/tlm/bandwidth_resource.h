@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tlm/time_scale.h"
+
 namespace cdma::tlmx {
 
 class BandwidthResource {
@@ -50,6 +52,7 @@ class BandwidthResource {
   std::string name_;
   double gbps_;
   double ps_per_byte_;
+  TimeScale ps_{sc_core::SC_PS};
   sc_core::sc_time busy_until_;
   struct Interval {
     sc_core::sc_time start, end;

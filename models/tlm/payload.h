@@ -1,5 +1,6 @@
-// prepare(): fills a generic payload for a plain transfer (no byte enables; streaming width = length) and marks
-// it incomplete, the state TLM requires before a transport call. Pool: objects reused across transactions.
+// prepare(): fills a generic payload for a plain transfer (no byte enables; streaming width = length) and
+// marks it incomplete, the state TLM requires before a transport call. Pool: objects reused across
+// transactions.
 #pragma once
 
 #include <tlm>

@@ -2,7 +2,9 @@
 // both timing modes where the mode matters.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
+#include <random>
 
 #include "codec/zv_codec.h"
 #include "compression/compression_unit.h"
@@ -16,6 +18,7 @@
 #include "sc_test_util.h"
 #include "tensor/activation_generator.h"
 #include "tlm/target_port.h"
+#include "tlm/time_scale.h"
 
 namespace cdma {
 namespace {
@@ -44,6 +47,19 @@ TEST(BandwidthResource, ReservationsBackfillIdleGapsInAnyOrder) {
   a.reserve(sc_time(0, SC_NS), 100);    // a busy 0..100
   b.reserve(sc_time(100, SC_NS), 200);  // b busy 100..200
   EXPECT_EQ(tlmx::BandwidthResource::reserve_path({&a, &b}, sc_time(0, SC_NS), 50), sc_time(250, SC_NS));
+}
+
+TEST(TimeScale, GivesSystemCsOwnRounding) {
+  std::mt19937_64 rng(3);
+  for (auto unit : {sc_core::SC_PS, sc_core::SC_NS, sc_core::SC_US}) {
+    const tlmx::TimeScale scale(unit);
+    for (int i = 0; i < 100000; ++i) {
+      const double v = std::ldexp(static_cast<double>(rng() >> 11), -static_cast<int>(20 + rng() % 40));
+      ASSERT_EQ(scale(v), sc_core::sc_time(v, unit)) << v;
+    }
+    EXPECT_EQ(scale(0), sc_core::SC_ZERO_TIME);
+    EXPECT_EQ(scale(0.4999), sc_core::sc_time(0.4999, unit));
+  }
 }
 
 TEST(AddressMap, InterleavesGranulesAcrossChannels) {
