@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 namespace cdma::memory {
 
@@ -14,15 +16,26 @@ bool all_zero(const uint8_t* p, uint64_t n) {
 
 }  // namespace
 
+void SparseMemory::check_page_range(uint64_t addr, uint64_t covered) const {
+  if (addr % kPageBytes != 0 || covered > kPageBytes || !contains(addr, covered)) {
+    throw std::invalid_argument("SparseMemory: [" + std::to_string(addr) + ", +" + std::to_string(covered) +
+                                ") is not within one page from its start");
+  }
+}
+
 SparseMemory::Page SparseMemory::new_page() {
   Page p;
   if (!free_.empty()) {
     p.bytes = std::move(free_.back());
     free_.pop_back();
   } else {
-    p.bytes.reset(new uint8_t[kPageBytes]);  // not value-initialised: `written` = 0 says it is all zero
+    p.bytes = allocate_page_bytes();  // not value-initialised: `written` = 0 says it is all zero
   }
   return p;
+}
+
+void SparseMemory::recycle(std::unique_ptr<uint8_t[]> bytes) {
+  if (bytes && free_.size() < kMaxFreePages) free_.push_back(std::move(bytes));
 }
 
 std::pair<const uint8_t*, uint64_t> SparseMemory::stored(uint64_t page, uint64_t off, uint64_t n) const {
@@ -45,6 +58,7 @@ void SparseMemory::read(uint64_t addr, uint8_t* out, uint64_t len) const {
 }
 
 void SparseMemory::write(uint64_t addr, const uint8_t* in, uint64_t len) {
+  if (observer_ != nullptr) observer_->on_write(addr, in, len);
   while (len > 0) {
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
     const uint64_t n = std::min(len, kPageBytes - off);
@@ -73,7 +87,60 @@ bool SparseMemory::equals(uint64_t addr, const uint8_t* expected, uint64_t len) 
   return true;
 }
 
+bool SparseMemory::is_zero(uint64_t addr, uint64_t len) const {
+  while (len > 0) {
+    const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
+    const uint64_t n = std::min(len, kPageBytes - off);
+    const auto [data, valid] = stored(page, off, n);
+    if (!all_zero(data, valid)) return false;
+    addr += n;
+    len -= n;
+  }
+  return true;
+}
+
+void SparseMemory::adopt(uint64_t addr, Page page, uint64_t covered) {
+  check_page_range(addr, covered);
+  if (observer_ != nullptr) observer_->on_change(addr, covered);
+  if (page.written > covered) throw std::invalid_argument("SparseMemory::adopt: page written past the range");
+  auto it = pages_.find(addr / kPageBytes);
+  if (covered == kPageBytes || it == pages_.end() || it->second.written <= covered) {
+    if (it != pages_.end()) {
+      recycle(std::move(it->second.bytes));
+      pages_.erase(it);
+    }
+    if (page.bytes && page.written > 0) {
+      pages_[addr / kPageBytes] = std::move(page);
+    } else {
+      recycle(std::move(page.bytes));
+    }
+    return;
+  }
+  // The page holds bytes past the range that must stay: copy the range in instead.
+  if (page.written > 0) write(addr, page.bytes.get(), page.written);
+  discard(addr + page.written, covered - page.written);
+  recycle(std::move(page.bytes));
+}
+
+SparseMemory::Page SparseMemory::take(uint64_t addr, uint64_t covered) {
+  check_page_range(addr, covered);
+  if (observer_ != nullptr) observer_->on_change(addr, covered);
+  auto it = pages_.find(addr / kPageBytes);
+  if (it == pages_.end()) return {};
+  if (covered == kPageBytes || it->second.written <= covered) {
+    Page p = std::move(it->second);
+    pages_.erase(it);
+    return p;
+  }
+  Page p = new_page();
+  p.written = covered;
+  read(addr, p.bytes.get(), covered);
+  discard(addr, covered);
+  return p;
+}
+
 void SparseMemory::discard(uint64_t addr, uint64_t len) {
+  if (observer_ != nullptr) observer_->on_change(addr, len);
   while (len > 0) {
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
     const uint64_t n = std::min(len, kPageBytes - off);
@@ -81,7 +148,7 @@ void SparseMemory::discard(uint64_t addr, uint64_t len) {
     if (it != pages_.end()) {
       Page& p = it->second;
       if (n == kPageBytes) {
-        if (free_.size() < kMaxFreePages) free_.push_back(std::move(p.bytes));
+        recycle(std::move(p.bytes));
         pages_.erase(it);
       } else if (off + n >= p.written) {
         p.written = std::min(p.written, off);  // the discarded tail is past the mark: lower it

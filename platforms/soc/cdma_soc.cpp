@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 #include <utility>
 
 namespace cdma::platform {
@@ -82,6 +83,74 @@ void CdmaSoc::discard_gpu(uint64_t address, uint64_t bytes) {
       gpu_store(ch).discard(range[ch].first, range[ch].second - range[ch].first);
     }
   }
+}
+
+void CdmaSoc::adopt_gpu(memory::MemoryImage image) {
+  for (uint32_t ch = 0; ch < image.parts().size(); ++ch) {
+    memory::MemoryImage::Part& part = image.parts()[ch];
+    for (size_t k = 0; k < part.pages.size(); ++k) {
+      gpu_store(ch).adopt(part.first + k * memory::MemoryImage::kPageBytes, std::move(part.pages[k]),
+                          part.covered(k));
+    }
+  }
+}
+
+memory::MemoryImage CdmaSoc::take_gpu(uint64_t address, uint64_t bytes) {
+  memory::MemoryImage image(map_, address, bytes);
+  for (uint32_t ch = 0; ch < image.parts().size(); ++ch) {
+    memory::MemoryImage::Part& part = image.parts()[ch];
+    for (size_t k = 0; k < part.pages.size(); ++k) {
+      part.pages[k] = gpu_store(ch).take(part.first + k * memory::MemoryImage::kPageBytes, part.covered(k));
+    }
+  }
+  return image;
+}
+
+void CdmaSoc::write_gpu(const memory::MemoryImage& image) {
+  image.for_each_run([&](uint64_t off, const uint8_t* bytes, uint64_t n) {
+    const memory::ChannelAddress ca = map_.decode(image.address() + off);
+    if (bytes != nullptr) {
+      gpu_store(ca.channel).write(ca.local, bytes, n);
+    } else {
+      gpu_store(ca.channel).discard(ca.local, n);  // reads as zero
+    }
+  });
+}
+
+bool CdmaSoc::gpu_equals(const memory::MemoryImage& expected) const {
+  // Page by page: both sides are in the channels' layout, so no address decoding per granule.
+  for (uint32_t ch = 0; ch < expected.parts().size(); ++ch) {
+    const memory::MemoryImage::Part& part = expected.parts()[ch];
+    for (size_t k = 0; k < part.pages.size(); ++k) {
+      const uint64_t addr = part.first + k * memory::MemoryImage::kPageBytes, covered = part.covered(k);
+      const memory::SparseMemory::Page& p = part.pages[k];
+      const uint64_t valid = p.bytes ? std::min(p.written, covered) : 0;
+      if (!gpu_store(ch).equals(addr, p.bytes.get(), valid) ||
+          !gpu_store(ch).is_zero(addr + valid, covered - valid)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+void CdmaSoc::expect_gpu(const memory::MemoryImage& expected) {
+  if (!checkers_.empty()) throw std::logic_error("expect_gpu: already checking an image");
+  for (uint32_t ch = 0; ch < expected.parts().size(); ++ch) {
+    checkers_.push_back(std::make_unique<memory::WriteChecker>(expected.parts()[ch]));
+    gpu_store(ch).set_observer(checkers_.back().get());
+  }
+}
+
+bool CdmaSoc::gpu_meets_expectation() {
+  if (checkers_.empty()) throw std::logic_error("gpu_meets_expectation: expect_gpu was not called");
+  bool ok = true;
+  for (uint32_t ch = 0; ch < checkers_.size(); ++ch) {
+    gpu_store(ch).set_observer(nullptr);
+    ok = ok && checkers_[ch]->verify(gpu_store(ch));
+  }
+  checkers_.clear();
+  return ok;
 }
 
 void CdmaSoc::write_host(uint64_t address, codec::ByteSpan data) {

@@ -26,6 +26,8 @@
 #include "memory/address_map.h"
 #include "memory/cpu_dram.h"
 #include "memory/gpu_memory_controller.h"
+#include "memory/memory_image.h"
+#include "memory/write_checker.h"
 
 namespace cdma::platform {
 
@@ -55,6 +57,18 @@ class CdmaSoc : public sc_core::sc_module {
   // True if GPU memory at `address` holds exactly `expected` (compared in place, no copy).
   bool gpu_equals(uint64_t address, codec::ByteSpan expected) const;
   void discard_gpu(uint64_t address, uint64_t bytes);
+  // The same with whole pages (memory/memory_image.h): adopt_gpu installs an image's pages (as write_gpu of
+  // its bytes), take_gpu takes a range's pages out (as read_gpu then discard_gpu), without copying.
+  void adopt_gpu(memory::MemoryImage image);
+  memory::MemoryImage take_gpu(uint64_t address, uint64_t bytes);
+  void write_gpu(const memory::MemoryImage& image);
+  bool gpu_equals(const memory::MemoryImage& expected) const;
+  // A scoreboard: from expect_gpu on, writes into the image's range are checked as they land (they are hot
+  // in cache then); gpu_meets_expectation() then says whether GPU memory holds exactly `expected`, as
+  // gpu_equals would, comparing only what no matching write covered, and stops checking. `expected` must
+  // stay alive until then.
+  void expect_gpu(const memory::MemoryImage& expected);
+  bool gpu_meets_expectation();
   void write_host(uint64_t address, codec::ByteSpan data);
   codec::Bytes read_host(uint64_t address, uint64_t bytes) const;
   void discard_host(uint64_t address, uint64_t bytes);
@@ -94,6 +108,7 @@ class CdmaSoc : public sc_core::sc_module {
   dma::CdmaEngine engine_;
   interconnect::PcieLink pcie_;
   memory::CpuDram host_;
+  std::vector<std::unique_ptr<memory::WriteChecker>> checkers_;  // per channel, while expect_gpu is on
 };
 
 }  // namespace cdma::platform

@@ -179,32 +179,35 @@ uint64_t threshold(double p) {
 // element is non-zero. s[0] = (u[0] < P(non-zero)); then s[i] = (u[i] < T0) | ((u[i] < T1) & s[i-1]) with T0
 // = P(zero -> non-zero) <= T1 = P(non-zero -> non-zero): the threshold picked by the state without a branch
 // or a table lookup on the chain's critical path. Values are computed for every element and masked, so
-// nothing branches on the random pattern. Returns the number of non-zero elements.
+// nothing branches on the random pattern. Writes elements [pos.next, pos.next + count) to out and advances
+// pos; returns the number of non-zero elements.
 template <typename Writer>
-uint64_t fill(const ActivationSpec& spec, uint64_t count, uint64_t key, const Writer& writer, uint8_t* out) {
-  if (count == 0) return 0;
-  const double d = spec.density, c = spec.clustering;
-  const uint64_t t0 = threshold(d * (1.0 - c)), t1 = threshold(1.0 - (1.0 - d) * (1.0 - c));
-  uint64_t r = draw(key, 0);
-  uint64_t state = (r & 0xFFFFFFFFu) < threshold(d);
-  writer.store(out, state != 0, static_cast<uint32_t>(r >> 32));
-  uint64_t nonzeros = state;
-  uint64_t i = 1;
+uint64_t fill(const ActivationStream::Chain& chain, uint64_t count, const Writer& writer, uint8_t* out,
+              ActivationStream::Position& pos) {
+  uint64_t nonzeros = 0, i = 0;
+  if (count > 0 && pos.next == 0) {
+    const uint64_t r = draw(chain.key, 0);
+    pos.state = (r & 0xFFFFFFFFu) < chain.t_first;
+    writer.store(out, pos.state != 0, static_cast<uint32_t>(r >> 32));
+    nonzeros = pos.state;
+    i = 1;
+  }
 #if defined(__x86_64__)
   if constexpr (std::is_same_v<Writer, Float32Writer>) {
-    if (detail::avx512_generator_available()) {
-      i += detail::fill_f32_avx512(key, 1, (count - 1) / 64 * 64, t0, t1, writer.table, out + 4, &state,
-                                   &nonzeros);
+    if (detail::avx512_generator_available() && i < count) {
+      i += detail::fill_f32_avx512(chain.key, pos.next + i, count - i, chain.t0, chain.t1, writer.table,
+                                   out + 4 * i, &pos.state, &nonzeros);
     }
   }
 #endif
   for (; i < count; ++i) {
-    r = draw(key, i);
+    const uint64_t r = draw(chain.key, pos.next + i);
     const uint64_t u = r & 0xFFFFFFFFu;
-    state = static_cast<uint64_t>(u < t0) | (static_cast<uint64_t>(u < t1) & state);
-    writer.store(out + i * Writer::kBytes, state != 0, static_cast<uint32_t>(r >> 32));
-    nonzeros += state;
+    pos.state = static_cast<uint64_t>(u < chain.t0) | (static_cast<uint64_t>(u < chain.t1) & pos.state);
+    writer.store(out + i * Writer::kBytes, pos.state != 0, static_cast<uint32_t>(r >> 32));
+    nonzeros += pos.state;
   }
+  pos.next += count;
   return nonzeros;
 }
 
@@ -237,25 +240,36 @@ void validate(const ActivationSpec& spec) {
   }
 }
 
-uint64_t generate_activations_into(const ActivationSpec& spec, cdma::codec::MutableByteSpan out) {
+ActivationStream::ActivationStream(const ActivationSpec& spec) : dtype_(spec.dtype) {
   validate(spec);
-  const size_t esize = element_bytes(spec.dtype);
+  const double d = spec.density, c = spec.clustering;
+  chain_.key = detail::mix64(spec.seed ^ 0x5DEECE66Dull);  // nearby seeds give unrelated streams
+  chain_.t_first = threshold(d);
+  chain_.t0 = threshold(d * (1.0 - c));
+  chain_.t1 = threshold(1.0 - (1.0 - d) * (1.0 - c));
+}
+
+uint64_t ActivationStream::fill(cdma::codec::MutableByteSpan out) {
+  const size_t esize = element_bytes(dtype_);
   if (out.size() % esize != 0) {
-    throw std::invalid_argument("generate_activations_into: " + std::to_string(out.size()) +
-                                " bytes is not a whole number of " + to_string(spec.dtype) + " elements");
+    throw std::invalid_argument("activation stream: " + std::to_string(out.size()) +
+                                " bytes is not a whole number of " + to_string(dtype_) + " elements");
   }
   const uint64_t count = out.size() / esize;
-  const uint64_t key = detail::mix64(spec.seed ^ 0x5DEECE66Dull);  // nearby seeds give unrelated streams
-  switch (spec.dtype) {
+  switch (dtype_) {
     case DType::kFloat32:
-      return fill(spec, count, key, Float32Writer{}, out.data());
+      return tensor::fill(chain_, count, Float32Writer{}, out.data(), pos_);
     case DType::kFloat16:
-      return fill(spec, count, key, Float16Writer{}, out.data());
+      return tensor::fill(chain_, count, Float16Writer{}, out.data(), pos_);
     case DType::kInt8:
     case DType::kUint8:
       break;
   }
-  return fill(spec, count, key, ByteWriter{}, out.data());
+  return tensor::fill(chain_, count, ByteWriter{}, out.data(), pos_);
+}
+
+uint64_t generate_activations_into(const ActivationSpec& spec, cdma::codec::MutableByteSpan out) {
+  return ActivationStream(spec).fill(out);
 }
 
 std::vector<uint8_t> generate_activations(const ActivationSpec& spec, uint64_t element_count) {
@@ -278,16 +292,15 @@ NpyArray generate_npy(const ActivationSpec& spec, const std::vector<uint64_t>& s
   return array;
 }
 
-double measured_density(cdma::codec::ByteSpan data, size_t element_bytes) {
-  if (element_bytes == 0) throw std::invalid_argument("measured_density: element_bytes must be positive");
+uint64_t count_nonzero(cdma::codec::ByteSpan data, size_t element_bytes) {
+  if (element_bytes == 0) throw std::invalid_argument("count_nonzero: element_bytes must be positive");
   if (data.size() % element_bytes != 0) {
-    throw std::invalid_argument("measured_density: " + std::to_string(data.size()) +
+    throw std::invalid_argument("count_nonzero: " + std::to_string(data.size()) +
                                 " bytes is not a whole number of " + std::to_string(element_bytes) +
                                 "-byte elements");
   }
   const size_t count = data.size() / element_bytes;
-  if (count == 0) return 0.0;
-  size_t nonzero = 0;
+  uint64_t nonzero = 0;
   const uint8_t* p = data.data();
   // Fixed-width loads for the common sizes: this runs over whole benchmark inputs.
   if (element_bytes == 4) {
@@ -312,7 +325,13 @@ double measured_density(cdma::codec::ByteSpan data, size_t element_bytes) {
       nonzero += any;
     }
   }
-  return static_cast<double>(nonzero) / static_cast<double>(count);
+  return nonzero;
+}
+
+double measured_density(cdma::codec::ByteSpan data, size_t element_bytes) {
+  const uint64_t nonzero = count_nonzero(data, element_bytes);  // validates
+  const size_t count = data.size() / element_bytes;
+  return count == 0 ? 0.0 : static_cast<double>(nonzero) / static_cast<double>(count);
 }
 
 }  // namespace cdma::tensor

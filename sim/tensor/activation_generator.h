@@ -41,6 +41,31 @@ std::vector<uint8_t> generate_activations(const ActivationSpec& spec, uint64_t e
 // for the same spec and out.size() / element_bytes elements; returns how many are non-zero.
 uint64_t generate_activations_into(const ActivationSpec& spec, cdma::codec::MutableByteSpan out);
 
+// A spec's elements in consecutive runs: fill(a) then fill(b) writes what generate_activations_into writes
+// to a and b back to back. For memory that is not contiguous (the pages of a memory image).
+class ActivationStream {
+ public:
+  // Validates the spec (as generate_activations).
+  explicit ActivationStream(const ActivationSpec& spec);
+  // Writes the next out.size() bytes (a whole number of elements, else std::invalid_argument); returns how
+  // many of those elements are non-zero.
+  uint64_t fill(cdma::codec::MutableByteSpan out);
+
+  // The chain's constants (thresholds on the low 32 bits of a draw) and where the stream is.
+  struct Chain {
+    uint64_t key = 0, t_first = 0, t0 = 0, t1 = 0;
+  };
+  struct Position {
+    uint64_t next = 0;   // index of the next element
+    uint64_t state = 0;  // whether the last element written is non-zero
+  };
+
+ private:
+  DType dtype_;
+  Chain chain_;
+  Position pos_;
+};
+
 // The same elements as generate_activations(spec, product of shape), wrapped as an array of that shape.
 NpyArray generate_npy(const ActivationSpec& spec, const std::vector<uint64_t>& shape);
 
@@ -48,5 +73,7 @@ NpyArray generate_npy(const ActivationSpec& spec, const std::vector<uint64_t>& s
 // Returns 0 for empty data; throws std::invalid_argument if element_bytes is 0 or does not divide
 // data.size().
 double measured_density(cdma::codec::ByteSpan data, size_t element_bytes);
+// The number of such elements; the same errors.
+uint64_t count_nonzero(cdma::codec::ByteSpan data, size_t element_bytes);
 
 }  // namespace cdma::tensor

@@ -2,6 +2,8 @@
 // chain over 64-element masks, values by gather. Same bytes as the scalar loop in activation_generator.cpp.
 #include <immintrin.h>
 
+#include <algorithm>
+
 #include "tensor/generator_kernels.h"
 
 namespace cdma::tensor::detail {
@@ -40,6 +42,7 @@ uint64_t fill_f32_avx512(uint64_t key, uint64_t first, uint64_t n, uint64_t t0, 
       _mm512_mullo_epi64(_mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(first)), lane), gamma));
   uint64_t carry = *state, count = 0;
   for (uint64_t block = 0; block < n; block += 64) {
+    const uint64_t m = std::min<uint64_t>(64, n - block);  // elements of this block to write
     __m512i draws[8];
     uint64_t a = 0, b = 0;
     for (int v = 0; v < 8; ++v) {
@@ -53,19 +56,26 @@ uint64_t fill_f32_avx512(uint64_t key, uint64_t first, uint64_t n, uint64_t t0, 
       b |= static_cast<uint64_t>(_mm512_cmplt_epu64_mask(u, vt1)) << (8 * v);
       draws[v] = z;
     }
-    // s[i] = a[i] | (b[i] & s[i-1]), a implies b: the carries of a + b with carry-in s[-1].
+    // s[i] = a[i] | (b[i] & s[i-1]), a implies b: the carries of a + b with carry-in s[-1]. Carries only move
+    // up, so the elements past m (a short last block) do not change the first m.
     const uint64_t partial = a + b, sum = partial + carry;
     const uint64_t carry_out = static_cast<uint64_t>(partial < a) | static_cast<uint64_t>(sum < partial);
-    const uint64_t s = ((sum ^ a ^ b) >> 1) | (carry_out << 63);
-    carry = carry_out;
+    const uint64_t valid = m == 64 ? ~uint64_t{0} : (uint64_t{1} << m) - 1;
+    const uint64_t s = (((sum ^ a ^ b) >> 1) | (carry_out << 63)) & valid;
+    carry = (s >> (m - 1)) & 1;
     count += static_cast<uint64_t>(__builtin_popcountll(s));
-    for (int w = 0; w < 4; ++w) {  // 16 elements per store
+    for (uint64_t w = 0; 16 * w < m; ++w) {  // 16 elements per store
       // The high halves of 16 draws, in element order.
       const __m512i r = _mm512_permutex2var_epi32(draws[2 * w], odd, draws[2 * w + 1]);
       const __m512i q = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), 0xFFFF, srli32<20>(r), table, 4);
-      const __m512i bits = _mm512_xor_si512(q, _mm512_and_si512(r, noise));
-      const auto mask = static_cast<__mmask16>(s >> (16 * w));
-      _mm512_storeu_si512(out + 4 * (block + 16 * w), _mm512_maskz_mov_epi32(mask, bits));
+      const __m512i bits = _mm512_maskz_mov_epi32(static_cast<__mmask16>(s >> (16 * w)),
+                                                  _mm512_xor_si512(q, _mm512_and_si512(r, noise)));
+      uint8_t* dst = out + 4 * (block + 16 * w);
+      if (16 * w + 16 <= m) {
+        _mm512_storeu_si512(dst, bits);
+      } else {
+        _mm512_mask_storeu_epi32(dst, static_cast<__mmask16>(valid >> (16 * w)), bits);
+      }
     }
   }
   *state = carry;

@@ -20,7 +20,7 @@ bool avx512_generator_available();
 // Tests compare the kernel with the scalar loop in one process.
 void force_scalar_generator(bool on);
 
-// fp32 elements [first, first + n) (n a multiple of 64) of the stream `key`, written to out[0 .. 4n): the
+// fp32 elements [first, first + n) (first >= 1) of the stream `key`, written to out[0 .. 4n): the
 // chain continues from *state (the previous element's) and leaves the last element's there; adds the number
 // of non-zero elements to *nonzeros. Returns n.
 uint64_t fill_f32_avx512(uint64_t key, uint64_t first, uint64_t n, uint64_t t0, uint64_t t1,

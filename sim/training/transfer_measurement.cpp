@@ -7,10 +7,12 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <sys/resource.h>
 
 #include "isolated_run.h"
+#include "memory/memory_image.h"
 #include "soc/cdma_soc.h"
 #include "tensor/activation_generator.h"
 #include "tensor/npy_file.h"
@@ -82,17 +84,24 @@ class TensorBytes {
 
   uint64_t bytes() const { return bytes_; }
   codec::ElementWidth width() const { return width_; }
-  // Fills `out` (resized to n) with the piece's bytes; returns its number of non-zero elements.
-  uint64_t piece(uint64_t offset, uint64_t n, size_t index, codec::Bytes& out) const {
-    out.resize(n);
+  // Fills `out` (an allocated image of the piece's GPU range) with the piece's bytes; returns its number of
+  // non-zero elements.
+  uint64_t piece(uint64_t offset, size_t index, memory::MemoryImage& out) const {
+    uint64_t nonzeros = 0;
     if (!trace_.data.empty()) {
-      std::memcpy(out.data(), trace_.data.data() + offset, n);
       const size_t w = codec::bytes_of(width_);
-      return static_cast<uint64_t>(tensor::measured_density(out, w) * static_cast<double>(n / w) + 0.5);
+      out.for_each_run([&](uint64_t off, uint8_t* dst, uint64_t n) {
+        std::memcpy(dst, trace_.data.data() + offset + off, n);
+        nonzeros += tensor::count_nonzero(codec::ByteSpan(dst, n), w);
+      });
+      return nonzeros;
     }
     tensor::ActivationSpec s = spec_;
     s.seed = seed_ * 7919 + index;
-    return tensor::generate_activations_into(s, codec::MutableByteSpan(out));
+    tensor::ActivationStream stream(s);
+    out.for_each_run(
+        [&](uint64_t, uint8_t* dst, uint64_t n) { nonzeros += stream.fill(codec::MutableByteSpan(dst, n)); });
+    return nonzeros;
   }
 
  private:
@@ -103,20 +112,21 @@ class TensorBytes {
   codec::ElementWidth width_ = codec::ElementWidth::k32;
 };
 
-// One piece of one tensor, ready to move: its bytes and how many of its elements are non-zero.
+// One piece of one tensor, ready to move: its bytes, laid out as GPU memory pages at address 0, and how many
+// of its elements are non-zero.
 struct Piece {
   std::shared_ptr<const TensorBytes> source;
-  codec::Bytes data;
+  memory::MemoryImage image;
   uint64_t nonzero_elements = 0;
 };
 
-// `buffer` is a previous piece's storage, reused: a fresh 256 MiB vector per piece would cost page faults
-// and zeroing.
-Piece make_piece(std::shared_ptr<const TensorBytes> src, uint64_t offset, uint64_t n, size_t index,
-                 codec::Bytes buffer) {
+// `storage` is the page storage of earlier pieces, reused: fresh pages would cost page faults and zeroing.
+Piece make_piece(std::shared_ptr<const TensorBytes> src, const memory::AddressMap& map, uint64_t offset,
+                 uint64_t n, size_t index, std::vector<memory::MemoryImage::PageBytes> storage) {
   Piece p;
-  p.data = std::move(buffer);
-  p.nonzero_elements = src->piece(offset, n, index, p.data);
+  p.image = memory::MemoryImage(map, 0, n);
+  p.image.allocate(storage);
+  p.nonzero_elements = src->piece(offset, index, p.image);
   p.source = std::move(src);
   return p;
 }
@@ -131,25 +141,31 @@ struct RoundTrip {
   sim::PhaseResult offload, prefetch;
 };
 
-// Offloads `data` from GPU address 0, frees the GPU copy, prefetches it back and checks it. `in_gpu` says
-// whether GPU memory already holds `data` at 0 (a previous round trip came back identical), which saves
-// writing it again; on return it says whether it does now.
-RoundTrip round_trip(platform::CdmaSoc& soc, const dma::DmaDescriptor& base, const codec::Bytes& data,
-                     const std::string& what, bool& in_gpu) {
+// Offloads the piece at GPU address 0, frees the GPU copy, prefetches it back and checks it against
+// `reference`. The piece is in GPU memory already unless a previous round trip came back different
+// (`in_gpu` false); on return `in_gpu` says whether GPU memory holds it now. The first round trip takes the
+// offloaded pages out of GPU memory as the reference (no copy), which frees them as vDNN does.
+RoundTrip round_trip(platform::CdmaSoc& soc, const dma::DmaDescriptor& base, uint64_t bytes,
+                     std::optional<memory::MemoryImage>& reference, const std::string& what, bool& in_gpu) {
   dma::DmaDescriptor d = base;
-  d.bytes = data.size();
-  if (!in_gpu) soc.write_gpu(0, data);
+  d.bytes = bytes;
+  if (!in_gpu) soc.write_gpu(*reference);
   d.op = dma::DmaDescriptor::Op::kOffload;
   RoundTrip r;
   r.offload = sim::run_descriptor(soc, d);
-  soc.discard_gpu(0, d.bytes);  // vDNN frees the GPU copy once it is offloaded
+  if (!reference) {
+    reference = soc.take_gpu(0, d.bytes);
+  } else {
+    soc.discard_gpu(0, d.bytes);  // vDNN frees the GPU copy once it is offloaded
+  }
   d.op = dma::DmaDescriptor::Op::kPrefetch;
+  soc.expect_gpu(*reference);  // the prefetched bytes are checked as they land
   r.prefetch = sim::run_descriptor(soc, d);
+  in_gpu = soc.gpu_meets_expectation();
   if (!r.offload.completion.ok || !r.prefetch.completion.ok) {
     throw std::runtime_error("transfer of " + what + " failed: " + r.offload.completion.error +
                              r.prefetch.completion.error);
   }
-  in_gpu = soc.gpu_equals(0, data);
   soc.discard_host(0, r.offload.completion.host_bytes);
   return r;
 }
@@ -207,7 +223,7 @@ ShardResult run_shard(const config::PlatformConfig& cfg, const TensorPlan& plan,
   // so at most two are held at once.
   std::shared_ptr<const TensorBytes> current;
   size_t current_id = 0;
-  std::vector<codec::Bytes> spare;  // storage of pieces already moved
+  std::vector<memory::MemoryImage::PageBytes> spare;  // page storage of pieces already moved
   auto prepare = [&](size_t k) {
     const PieceRef& p = pieces[k];
     if (!current || current_id != p.tensor) {
@@ -215,14 +231,17 @@ ShardResult run_shard(const config::PlatformConfig& cfg, const TensorPlan& plan,
           std::make_shared<const TensorBytes>(mc, &densities, plan.tensors[p.tensor], p.tensor, mc.batch);
       current_id = p.tensor;
     }
-    codec::Bytes buffer;
-    if (!spare.empty()) {
-      buffer = std::move(spare.back());
+    // Enough pages for any piece of this size: a whole number per channel plus one partial each.
+    const uint64_t pages = p.bytes / memory::MemoryImage::kPageBytes + soc.address_map().channels();
+    std::vector<memory::MemoryImage::PageBytes> storage;
+    while (!spare.empty() && storage.size() < pages) {
+      storage.push_back(std::move(spare.back()));
       spare.pop_back();
     }
-    return std::async(std::launch::async, [src = current, p, b = std::move(buffer)]() mutable {
-      return make_piece(src, p.offset, p.bytes, p.index, std::move(b));
-    });
+    return std::async(std::launch::async,
+                      [src = current, p, &map = soc.address_map(), st = std::move(storage)]() mutable {
+                        return make_piece(src, map, p.offset, p.bytes, p.index, std::move(st));
+                      });
   };
 
   std::map<uint64_t, RoundTrip> uncompressed_by_size;
@@ -241,11 +260,13 @@ ShardResult run_shard(const config::PlatformConfig& cfg, const TensorPlan& plan,
     d.codec = mc.codec;
     d.codec.element = piece.source->width();
     d.codec.algorithm = codec::Algorithm::kNone;
-    bool in_gpu = false;
+    soc.adopt_gpu(std::move(piece.image));  // GPU memory holds the piece now
+    bool in_gpu = true;
+    std::optional<memory::MemoryImage> reference;  // taken out of GPU memory at the first offload
     auto cached = uncompressed_by_size.find(ref.bytes);
     r.vdnn_reused = mc.reuse_uncompressed && cached != uncompressed_by_size.end();
     if (!r.vdnn_reused) {
-      const RoundTrip v = round_trip(soc, d, piece.data, what, in_gpu);
+      const RoundTrip v = round_trip(soc, d, ref.bytes, reference, what, in_gpu);
       out.bytes_identical = out.bytes_identical && in_gpu;
       cached = uncompressed_by_size.insert_or_assign(ref.bytes, v).first;
       out.bytes_moved += 2 * ref.bytes;
@@ -254,11 +275,11 @@ ShardResult run_shard(const config::PlatformConfig& cfg, const TensorPlan& plan,
     r.vdnn_pcie_bytes = cached->second.offload.completion.host_bytes;
 
     d.codec.algorithm = mc.codec.algorithm;
-    const RoundTrip c = round_trip(soc, d, piece.data, what, in_gpu);
+    const RoundTrip c = round_trip(soc, d, ref.bytes, reference, what, in_gpu);
     out.bytes_identical = out.bytes_identical && in_gpu;
     out.bytes_moved += 2 * ref.bytes;
     soc.discard_gpu(0, ref.bytes);
-    spare.push_back(std::move(piece.data));
+    reference->release(spare);
     r.cdma = {c.offload.seconds, c.prefetch.seconds};
     r.cdma_pcie_bytes = c.offload.completion.host_bytes;
     r.compressed_bytes = c.offload.completion.compressed_bytes;

@@ -9,9 +9,11 @@
 #include "codec/codec.h"
 #include "config/platform_config_json.h"
 #include "isolated_run.h"
+#include "memory/memory_image.h"
 #include "sc_test_util.h"
 #include "soc/cdma_soc.h"
 #include "tensor/activation_generator.h"
+#include "transfer_run.h"
 
 namespace cdma {
 namespace {
@@ -222,6 +224,48 @@ TEST(Platform, LtResultsDoNotDependOnTheQuantum) {
       EXPECT_EQ(t[q][1], t[0][1]) << "prefetch, chunk " << chunk;
     }
   }
+}
+
+// Pages handed to the SoC and taken back hold the bytes, and the scoreboard that checks a prefetch as it
+// lands passes a clean round trip and catches one flipped byte in host memory.
+TEST(Platform, PagesInAndOutAndTheScoreboardCatchACorruptedPrefetch) {
+  test::in_child([] {
+    const auto cfg = platform("titan-x");
+    platform::CdmaSoc soc("soc", cfg);
+    const codec::Bytes data = activations(3 << 20, 0.35);
+    memory::MemoryImage image(soc.address_map(), 0, data.size());
+    std::vector<memory::MemoryImage::PageBytes> spare;
+    image.allocate(spare);
+    image.for_each_run([&](uint64_t off, uint8_t* p, uint64_t n) { std::copy_n(data.data() + off, n, p); });
+    soc.adopt_gpu(std::move(image));
+    ASSERT_EQ(soc.read_gpu(0, data.size()), data);
+    for (bool corrupt : {false, true}) {
+      dma::DmaDescriptor d;
+      d.bytes = data.size();
+      d.codec.algorithm = codec::Algorithm::kNone;  // every payload byte is a data byte
+      const sim::PhaseResult off = sim::run_descriptor(soc, d);
+      ASSERT_TRUE(off.completion.ok) << off.completion.error;
+      const memory::MemoryImage reference = soc.take_gpu(0, data.size());
+      // Taken out: GPU memory reads zero there (an image without pages), the reference holds the bytes.
+      EXPECT_TRUE(soc.gpu_equals(memory::MemoryImage(soc.address_map(), 0, data.size())));
+      EXPECT_FALSE(soc.gpu_equals(reference));
+      if (corrupt) {
+        const uint64_t last = off.completion.host_bytes - 1;
+        codec::Bytes b = soc.read_host(last, 1);
+        b[0] ^= 0x04;
+        soc.write_host(last, b);
+      }
+      d.op = dma::DmaDescriptor::Op::kPrefetch;
+      soc.expect_gpu(reference);
+      const sim::PhaseResult pre = sim::run_descriptor(soc, d);
+      ASSERT_TRUE(pre.completion.ok) << pre.completion.error;
+      EXPECT_EQ(soc.gpu_meets_expectation(), !corrupt);
+      EXPECT_EQ(soc.gpu_equals(reference), !corrupt);
+      soc.discard_host(0, off.completion.host_bytes);
+      if (!corrupt) soc.discard_gpu(0, data.size());
+      soc.write_gpu(reference);
+    }
+  });
 }
 
 TEST(Platform, OutOfRangeDescriptorsEndInErrorsNotCrashes) {

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <vector>
@@ -202,6 +204,40 @@ TEST(ActivationGenerator, VectorKernelMatchesScalarLoop) {
       }
     }
   }
+}
+
+// A stream filled in runs of any length gives the one-shot bytes and counts, with the vector kernel (whose
+// blocks then start and end mid-run) and with the scalar loop, for every dtype.
+TEST(ActivationStream, RunsGiveTheOneShotBytes) {
+  for (bool scalar : {false, true}) {
+    detail::force_scalar_generator(scalar);
+    for (DType t : {DType::kFloat32, DType::kFloat16, DType::kInt8}) {
+      const ActivationSpec spec{t, 0.4, 0.6, 99};
+      const size_t w = element_bytes(t);
+      const uint64_t n = 20000;
+      const std::vector<uint8_t> whole = generate_activations(spec, n);
+      std::vector<uint8_t> runs(whole.size(), 0xAA);
+      ActivationStream stream(spec);
+      uint64_t at = 0, nonzeros = 0;
+      // Run lengths around the kernel's 64-element blocks, and a long one.
+      const uint64_t lengths[] = {1, 63, 64, 65, 1, 2, 127, 129, 1024, 3, 7000};
+      for (size_t k = 0; at < n; ++k) {
+        const uint64_t len = std::min(lengths[k % std::size(lengths)], n - at);
+        nonzeros += stream.fill(codec::MutableByteSpan(runs.data() + at * w, len * w));
+        at += len;
+      }
+      EXPECT_EQ(runs, whole) << to_string(t) << (scalar ? " scalar" : " vector");
+      EXPECT_EQ(nonzeros, count_nonzero(whole, w));
+    }
+  }
+  detail::force_scalar_generator(false);
+}
+
+TEST(ActivationStream, RejectsPartialElements) {
+  ActivationStream stream({DType::kFloat32, 0.5, 0.0, 1});
+  std::vector<uint8_t> out(6);
+  EXPECT_THROW(stream.fill(codec::MutableByteSpan(out.data(), out.size())), std::invalid_argument);
+  EXPECT_THROW(ActivationStream({DType::kFloat32, 1.5, 0.0, 1}), std::invalid_argument);
 }
 
 // Standard error of the mean of a stationary two-state chain with lag-k correlation c^k: the variance of the

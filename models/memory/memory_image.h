@@ -1,0 +1,86 @@
+// The bytes of a range of interleaved GPU memory held outside the memories, as whole pages in each channel's
+// layout. A large input is built off the simulation thread and handed to the memories without a copy
+// (CdmaSoc::adopt_gpu); an offloaded range taken back out (CdmaSoc::take_gpu) is the reference its prefetch
+// is checked against, again without a copy.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "memory/address_map.h"
+#include "memory/sparse_memory.h"
+
+namespace cdma::memory {
+
+class MemoryImage {
+ public:
+  using PageBytes = std::unique_ptr<uint8_t[]>;
+  static constexpr uint64_t kPageBytes = SparseMemory::kPageBytes;
+
+  // One channel's share of the range: its local bytes [first, end), first on a page boundary; pages[k] holds
+  // the page at first + k * kPageBytes.
+  struct Part {
+    uint64_t first = 0, end = 0;
+    std::vector<SparseMemory::Page> pages;
+    // Bytes of page k inside the part.
+    uint64_t covered(size_t k) const { return std::min(kPageBytes, end - first - k * kPageBytes); }
+  };
+
+  MemoryImage() = default;
+  // The range [address, address + bytes) under `map`, every page without storage (it reads as zero).
+  // Throws std::invalid_argument if a channel's share does not start on a page boundary.
+  MemoryImage(const AddressMap& map, uint64_t address, uint64_t bytes);
+
+  uint64_t address() const { return address_; }
+  uint64_t bytes() const { return bytes_; }
+  std::vector<Part>& parts() { return parts_; }
+  const std::vector<Part>& parts() const { return parts_; }
+
+  // Gives every page storage marked written over its whole share, contents unspecified until filled:
+  // buffers from `spare` first.
+  void allocate(std::vector<PageBytes>& spare);
+  // Moves every page's storage to `spare` (for reuse); the image then reads as zero.
+  void release(std::vector<PageBytes>& spare);
+
+  // Calls fn(offset into the range, bytes, n) for each run of the range that is contiguous in one page, in
+  // address order. The mutable form needs allocate() first.
+  template <typename Fn>
+  void for_each_run(Fn&& fn) {
+    walk(*this, [&](uint64_t off, SparseMemory::Page& p, uint64_t in_page, uint64_t n) {
+      fn(off, p.bytes.get() + in_page, n);
+    });
+  }
+  // Pages without storage, and bytes past a page's written mark, give nullptr (zero bytes).
+  template <typename Fn>
+  void for_each_run(Fn&& fn) const {
+    walk(*this, [&](uint64_t off, const SparseMemory::Page& p, uint64_t in_page, uint64_t n) {
+      const uint64_t valid = p.bytes && in_page < p.written ? std::min(n, p.written - in_page) : 0;
+      if (valid > 0) fn(off, static_cast<const uint8_t*>(p.bytes.get() + in_page), valid);
+      if (valid < n) fn(off + valid, static_cast<const uint8_t*>(nullptr), n - valid);
+    });
+  }
+
+ private:
+  // fn(offset into the range, page, offset in the page, n) per run; Self is MemoryImage or const MemoryImage.
+  template <typename Self, typename Fn>
+  static void walk(Self& self, Fn&& fn) {
+    const AddressMap& map = self.map_;
+    for (uint64_t off = 0; off < self.bytes_;) {
+      const uint64_t addr = self.address_ + off;
+      const ChannelAddress ca = map.decode(addr);
+      auto& part = self.parts_[ca.channel];
+      const uint64_t in_page = ca.local % kPageBytes;
+      const uint64_t n = std::min({map.bytes_to_granule_end(addr), kPageBytes - in_page, self.bytes_ - off});
+      fn(off, part.pages[(ca.local - part.first) / kPageBytes], in_page, n);
+      off += n;
+    }
+  }
+
+  AddressMap map_{1, 1, 1};
+  uint64_t address_ = 0, bytes_ = 0;
+  std::vector<Part> parts_;
+};
+
+}  // namespace cdma::memory
