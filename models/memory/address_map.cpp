@@ -10,11 +10,10 @@ AddressMap::AddressMap(uint32_t channels, uint64_t interleave_bytes, uint64_t ca
       capacity_bytes % (uint64_t{channels} * interleave_bytes) != 0) {
     throw std::invalid_argument("address map: capacity must be a multiple of channels x interleave");
   }
-}
-
-ChannelAddress AddressMap::decode(uint64_t addr) const {
-  const uint64_t granule = addr / granule_;
-  return {static_cast<uint32_t>(granule % channels_), (granule / channels_) * granule_ + addr % granule_};
+  if ((interleave_bytes & (interleave_bytes - 1)) == 0) {
+    shift_ = 0;
+    while ((uint64_t{1} << shift_) < interleave_bytes) ++shift_;
+  }
 }
 
 uint64_t AddressMap::encode(ChannelAddress a) const {

@@ -19,14 +19,22 @@ class AddressMap {
   uint64_t interleave_bytes() const { return granule_; }
   uint64_t capacity() const { return capacity_; }
   uint64_t channel_capacity() const { return capacity_ / channels_; }
-  ChannelAddress decode(uint64_t addr) const;
+  // Inline with a shift for the (usual) power-of-two granule: every hop of every chunk decodes.
+  ChannelAddress decode(uint64_t addr) const {
+    const uint64_t granule = shift_ >= 0 ? addr >> shift_ : addr / granule_;
+    const uint64_t offset = shift_ >= 0 ? addr & (granule_ - 1) : addr % granule_;
+    return {static_cast<uint32_t>(granule % channels_), (granule / channels_) * granule_ + offset};
+  }
   uint64_t encode(ChannelAddress a) const;
   // Bytes from addr to the end of its granule (a transfer must not cross it to stay in one channel).
-  uint64_t bytes_to_granule_end(uint64_t addr) const { return granule_ - addr % granule_; }
+  uint64_t bytes_to_granule_end(uint64_t addr) const {
+    return granule_ - (shift_ >= 0 ? addr & (granule_ - 1) : addr % granule_);
+  }
 
  private:
   uint32_t channels_;
   uint64_t granule_;
+  int shift_ = -1;  // log2(granule_) if it is a power of two
   uint64_t capacity_;
 };
 

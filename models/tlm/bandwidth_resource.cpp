@@ -19,6 +19,7 @@ sc_time BandwidthResource::duration(uint64_t bytes) const {
 }
 
 sc_time BandwidthResource::fit(const sc_time& earliest, const sc_time& duration) const {
+  if (earliest >= busy_until_) return earliest;  // after every reservation: the common, in-order case
   sc_time t = earliest;
   // The first interval starting after t; the one before it may still cover t.
   auto it = std::upper_bound(busy_.begin() + static_cast<ptrdiff_t>(first_), busy_.end(), t,
@@ -31,26 +32,38 @@ sc_time BandwidthResource::fit(const sc_time& earliest, const sc_time& duration)
 }
 
 void BandwidthResource::hold(const sc_time& start, const sc_time& end, uint64_t bytes) {
-  // Intervals that ended before the kernel's time can never matter again: no request starts in the past.
-  const sc_time now = sc_core::sc_time_stamp();
-  while (first_ < busy_.size() && busy_[first_].end <= now) ++first_;
-  if (first_ > 64 && first_ * 2 > busy_.size()) {  // compact now and then, not on every call
-    busy_.erase(busy_.begin(), busy_.begin() + static_cast<ptrdiff_t>(first_));
-    first_ = 0;
+  // Intervals that ended before the kernel's time can never matter again (no request starts in the past),
+  // so dropping them now and then rather than on every call changes no result.
+  if (++holds_since_prune_ >= kPruneEvery) {
+    holds_since_prune_ = 0;
+    const sc_time now = sc_core::sc_time_stamp();
+    while (first_ < busy_.size() && busy_[first_].end <= now) ++first_;
+    if (first_ > 64 && first_ * 2 > busy_.size()) {
+      busy_.erase(busy_.begin(), busy_.begin() + static_cast<ptrdiff_t>(first_));
+      first_ = 0;
+    }
   }
-  // Merge with touching neighbours; extending the previous interval in place is the common back-to-back case.
-  auto next = std::lower_bound(busy_.begin() + static_cast<ptrdiff_t>(first_), busy_.end(), start,
-                               [](const Interval& i, const sc_time& v) { return i.start < v; });
-  const bool joins_next = next != busy_.end() && next->start == end;
-  const bool joins_prev =
-      next != busy_.begin() + static_cast<ptrdiff_t>(first_) && std::prev(next)->end == start;
-  if (joins_prev) {
-    std::prev(next)->end = joins_next ? next->end : end;
-    if (joins_next) busy_.erase(next);
-  } else if (joins_next) {
-    next->start = start;
+  if (start >= busy_until_) {  // after every reservation: extend the last interval or append
+    if (first_ < busy_.size() && busy_.back().end == start) {
+      busy_.back().end = end;
+    } else {
+      busy_.push_back(Interval{start, end});
+    }
   } else {
-    busy_.insert(next, Interval{start, end});
+    // Merge with touching neighbours; extending the previous interval in place is the common case.
+    auto next = std::lower_bound(busy_.begin() + static_cast<ptrdiff_t>(first_), busy_.end(), start,
+                                 [](const Interval& i, const sc_time& v) { return i.start < v; });
+    const bool joins_next = next != busy_.end() && next->start == end;
+    const bool joins_prev =
+        next != busy_.begin() + static_cast<ptrdiff_t>(first_) && std::prev(next)->end == start;
+    if (joins_prev) {
+      std::prev(next)->end = joins_next ? next->end : end;
+      if (joins_next) busy_.erase(next);
+    } else if (joins_next) {
+      next->start = start;
+    } else {
+      busy_.insert(next, Interval{start, end});
+    }
   }
   if (end > busy_until_) busy_until_ = end;
   busy_time_ += end - start;

@@ -62,6 +62,8 @@ class BandwidthResource {
   // and a vector avoids a tree node allocation per transfer.
   std::vector<Interval> busy_;
   size_t first_ = 0;
+  static constexpr unsigned kPruneEvery = 32;  // holds between drops of past intervals
+  unsigned holds_since_prune_ = 0;
   sc_core::sc_time busy_time_;
   uint64_t bytes_ = 0;
   uint64_t transfers_ = 0;

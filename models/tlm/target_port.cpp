@@ -11,8 +11,7 @@ TargetPort::TargetPort(const sc_core::sc_module_name& name, TimingMode mode, uns
                        Handler handler)
     : sc_module(name), socket("socket"), mode_(mode), depth_(queue_depth), handler_(std::move(handler)) {
   if (depth_ == 0) throw std::invalid_argument(std::string(this->name()) + ": queue depth must be >= 1");
-  socket.register_b_transport(this, &TargetPort::b_transport);
-  socket.register_nb_transport_fw(this, &TargetPort::nb_transport_fw);
+  socket.bind(*this);
   if (mode_ == TimingMode::kAt) {
     // One worker per queue slot: every admitted request is in service, so latencies overlap.
     for (unsigned i = 0; i < depth_; ++i) {
@@ -31,6 +30,15 @@ void TargetPort::violation(const std::string& what) {
 void TargetPort::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   ++protocol_.transactions;
   handler_(trans, delay);
+}
+
+bool TargetPort::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
+  dmi.allow_none();
+  return false;
+}
+
+unsigned int TargetPort::transport_dbg(tlm::tlm_generic_payload&) {
+  return 0;
 }
 
 void TargetPort::set_occupancy(unsigned n) {

@@ -4,7 +4,6 @@
 // (back-pressure).
 #pragma once
 
-#include <tlm_utils/simple_target_socket.h>
 #include <systemc>
 #include <tlm>
 
@@ -18,11 +17,13 @@
 
 namespace cdma::tlmx {
 
-class TargetPort : public sc_core::sc_module {
+// The port implements the forward interface itself (no simple_target_socket in between): every chunk
+// crosses several hops, and each layer of indirection costs on each.
+class TargetPort : public sc_core::sc_module, public tlm::tlm_fw_transport_if<> {
  public:
   using Handler = std::function<void(tlm::tlm_generic_payload&, sc_core::sc_time&)>;
 
-  tlm_utils::simple_target_socket<TargetPort> socket;
+  tlm::tlm_target_socket<> socket;
 
   TargetPort(const sc_core::sc_module_name& name, TimingMode mode, unsigned queue_depth, Handler handler);
 
@@ -32,10 +33,14 @@ class TargetPort : public sc_core::sc_module {
   // {transactions, queue_depth, max_occupancy, mean_occupancy, backpressure_s}
   nlohmann::json stats(const sc_core::sc_time& elapsed) const;
 
- private:
-  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  // tlm_fw_transport_if
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override;
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
-                                     sc_core::sc_time& t);
+                                     sc_core::sc_time& t) override;
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) override;  // no DMI: false
+  unsigned int transport_dbg(tlm::tlm_generic_payload& trans) override;                  // none: 0 bytes
+
+ private:
   void worker();
   void admit(tlm::tlm_generic_payload* trans);
   void set_occupancy(unsigned n);
