@@ -216,13 +216,6 @@ double PcieConfig::effective_gbps() const {
   return raw_gbps() * mps / (mps + tlp_overhead_bytes) * (1.0 - dllp_overhead);
 }
 
-double PcieConfig::transfer_ns(uint64_t payload_bytes) const {
-  const uint64_t tlps = (payload_bytes + max_payload_bytes - 1) / max_payload_bytes;
-  const double wire_bytes =
-      static_cast<double>(payload_bytes) + static_cast<double>(tlps) * tlp_overhead_bytes;
-  return wire_bytes / raw_gbps() / (1.0 - dllp_overhead);  // GB/s = bytes/ns
-}
-
 std::vector<ConfigIssue> find_issues(const PlatformConfig& config) {
   Checker c;
   if (config.name.empty()) c.fail("name", "must not be empty");

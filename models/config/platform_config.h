@@ -75,9 +75,19 @@ struct PcieConfig {
   double raw_gbps() const;  // lanes * GT/s * 128/130 / 8   (gen3 x16: 15.754 GB/s)
   // Payload bandwidth of a stream of max-payload TLPs: raw * MPS / (MPS + overhead) * (1 - dllp_overhead).
   double effective_gbps() const;
+  // TLPs for `payload_bytes` (at least one: a zero-length request is still a packet).
+  uint64_t tlps(uint64_t payload_bytes) const {
+    return payload_bytes == 0 ? 1 : (payload_bytes + max_payload_bytes - 1) / max_payload_bytes;
+  }
   // Link time of `payload_bytes` split into ceil(payload / MPS) TLPs (each with overhead), divided by
-  // (1 - dllp_overhead), in ns.
-  double transfer_ns(uint64_t payload_bytes) const;
+  // (1 - dllp_overhead), in ns. The second form takes raw_gbps() computed once (a hop's per-chunk path).
+  double transfer_ns(uint64_t payload_bytes) const { return transfer_ns(payload_bytes, raw_gbps()); }
+  double transfer_ns(uint64_t payload_bytes, double raw) const {
+    const uint64_t n = (payload_bytes + max_payload_bytes - 1) / max_payload_bytes;
+    const double wire_bytes =
+        static_cast<double>(payload_bytes) + static_cast<double>(n) * tlp_overhead_bytes;
+    return wire_bytes / raw / (1.0 - dllp_overhead);  // GB/s = bytes/ns
+  }
 };
 
 struct HostDramConfig {

@@ -200,28 +200,43 @@ sc_time CdmaEngine::run_workers_lt(Job& job, unsigned workers) {
   // chunk). Once even that worker is a global quantum ahead, the kernel catches up: every hop computes from
   // now + delay, so where the syncs fall does not change the result, it only lets time-based clean-up run.
   using Slot = std::pair<sc_time, unsigned>;  // local time, worker
-  std::priority_queue<Slot, std::vector<Slot>, std::greater<Slot>> ready;
-  for (unsigned w = 0; w < workers; ++w) ready.push({SC_ZERO_TIME, w});
+  // A binary min-heap whose top is replaced in place after each chunk: one sift per chunk instead of a pop
+  // and a push.
+  std::vector<Slot> heap;
+  for (unsigned w = 0; w < workers; ++w) heap.push_back({SC_ZERO_TIME, w});  // equal times: already a heap
+  auto sift_down = [&heap] {
+    const size_t n = heap.size();
+    size_t i = 0;
+    const Slot moving = heap[0];
+    for (;;) {
+      size_t child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && heap[child + 1] < heap[child]) ++child;
+      if (!(heap[child] < moving)) break;
+      heap[i] = heap[child];
+      i = child;
+    }
+    heap[i] = moving;
+  };
   const sc_time quantum = tlm::tlm_global_quantum::instance().get();
   for (unsigned w = 0; w < workers; ++w) buffers_[w].resize(job.buffer_bytes);
   sc_time last = SC_ZERO_TIME;
   while (job.next < job.chunks.size()) {
-    if (quantum > SC_ZERO_TIME && ready.top().first >= quantum) {
-      const sc_time behind = ready.top().first;
+    if (quantum > SC_ZERO_TIME && heap[0].first >= quantum) {
+      const sc_time behind = heap[0].first;
       wait(behind);
-      std::vector<Slot> slots;
-      for (; !ready.empty(); ready.pop()) slots.push_back({ready.top().first - behind, ready.top().second});
-      for (const Slot& sl : slots) ready.push(sl);
+      for (Slot& sl : heap) sl.first -= behind;  // the same shift for all keeps the heap order
       last -= behind;
     }
-    auto [local, w] = ready.top();
-    ready.pop();
+    sc_time local = heap[0].first;
+    const unsigned w = heap[0].second;
     const size_t i = job.next++;
     const sc_time start = sc_core::sc_time_stamp() + local;
     const bool ok = run_chunk(job, i, buffers_[w], local);
     if (ok && trace_) trace_chunk(job, i, w, start, sc_core::sc_time_stamp() + local);
     last = std::max(last, local);
-    ready.push({local, w});
+    heap[0].first = local;  // the worker's time only grows: sift it down
+    sift_down();
   }
   return last;
 }

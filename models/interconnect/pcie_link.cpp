@@ -4,12 +4,6 @@ namespace cdma::interconnect {
 
 using sc_core::sc_time;
 
-namespace {
-uint64_t tlps_for(uint64_t payload, uint32_t mps) {
-  return payload == 0 ? 1 : (payload + mps - 1) / mps;
-}
-}  // namespace
-
 PcieLink::PcieLink(const sc_core::sc_module_name& name, const config::PcieConfig& cfg, tlmx::TimingMode mode,
                    unsigned writes_in_flight, unsigned reads_in_flight)
     : sc_module(name),
@@ -19,19 +13,19 @@ PcieLink::PcieLink(const sc_core::sc_module_name& name, const config::PcieConfig
                   [this](tlm::tlm_generic_payload& t, sc_time& d) { handle(t, d); }),
       host("host", mode),
       cfg_(cfg),
+      raw_gbps_(cfg.raw_gbps()),
       latency_(cfg.latency_ns, sc_core::SC_NS),
       to_host_(std::string(this->name()) + ".to_host", cfg.effective_gbps()),
       to_gpu_(std::string(this->name()) + ".to_gpu", cfg.effective_gbps()),
       log_(tlmx::module_logger(this->name())) {}
 
 sc_time PcieLink::data_time(uint64_t payload) const {
-  return ns_(cfg_.transfer_ns(payload));
+  return ns_(cfg_.transfer_ns(payload, raw_gbps_));
 }
 
 sc_time PcieLink::request_time(uint64_t payload) const {
-  const double bytes =
-      static_cast<double>(tlps_for(payload, cfg_.max_payload_bytes) * cfg_.tlp_overhead_bytes);
-  return ns_(bytes / cfg_.raw_gbps() / (1.0 - cfg_.dllp_overhead));
+  const double bytes = static_cast<double>(cfg_.tlps(payload) * cfg_.tlp_overhead_bytes);
+  return ns_(bytes / raw_gbps_ / (1.0 - cfg_.dllp_overhead));
 }
 
 void PcieLink::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
@@ -39,19 +33,19 @@ void PcieLink::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
   const sc_time now = sc_core::sc_time_stamp();
   if (trans.is_write()) {
     const sc_time end = to_host_.reserve_for(now + delay, data_time(len), len);
-    tlps_to_host_ += tlps_for(len, cfg_.max_payload_bytes);
+    tlps_to_host_ += cfg_.tlps(len);
     delay = end + latency_ - now;
     host.transport(trans, delay);
     return;
   }
   // Read: requests go up, completions with the data come down.
   const sc_time req_end = to_host_.reserve_for(now + delay, request_time(len), 0);
-  tlps_to_host_ += tlps_for(len, cfg_.max_payload_bytes);
+  tlps_to_host_ += cfg_.tlps(len);
   delay = req_end + latency_ - now;
   host.transport(trans, delay);
   if (!trans.is_response_ok()) return;
   const sc_time data_end = to_gpu_.reserve_for(sc_core::sc_time_stamp() + delay, data_time(len), len);
-  tlps_to_gpu_ += tlps_for(len, cfg_.max_payload_bytes);
+  tlps_to_gpu_ += cfg_.tlps(len);
   delay = data_end + latency_ - sc_core::sc_time_stamp();
 }
 

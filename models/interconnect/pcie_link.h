@@ -40,6 +40,7 @@ class PcieLink : public sc_core::sc_module {
 
   const config::PcieConfig& cfg_;
   tlmx::TimeScale ns_{sc_core::SC_NS};
+  double raw_gbps_;  // cfg_.raw_gbps(), computed once: every chunk is timed with it
   sc_core::sc_time latency_;
   tlmx::BandwidthResource to_host_;
   tlmx::BandwidthResource to_gpu_;
