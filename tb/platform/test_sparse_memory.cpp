@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 namespace cdma::memory {
@@ -12,12 +14,23 @@ namespace {
 
 constexpr uint64_t kPage = SparseMemory::kPageBytes;
 
-TEST(SparseMemory, MatchesAFlatArrayUnderRandomWritesAndDiscards) {
-  const uint64_t size = 6 * kPage;
-  SparseMemory mem(size);
-  std::vector<uint8_t> ref(size, 0);
-  std::mt19937_64 rng(7);
-  auto pick = [&](uint64_t lo, uint64_t hi) { return std::uniform_int_distribution<uint64_t>(lo, hi)(rng); };
+// A six-page memory, the flat array it must always equal, and a random source.
+class SparseMemoryVsFlat : public ::testing::Test {
+ protected:
+  static constexpr uint64_t size = 6 * kPage;
+  uint64_t pick(uint64_t lo, uint64_t hi) { return std::uniform_int_distribution<uint64_t>(lo, hi)(rng); }
+  std::vector<uint8_t> random_bytes(uint64_t n) {  // non-zero: stale zeros would hide
+    std::vector<uint8_t> v(n);
+    for (auto& b : v) b = static_cast<uint8_t>(pick(1, 255));
+    return v;
+  }
+  SparseMemory mem{size};
+  std::vector<uint8_t> ref = std::vector<uint8_t>(size, 0);
+  std::mt19937_64 rng;
+};
+
+TEST_F(SparseMemoryVsFlat, MatchesAFlatArrayUnderRandomWritesAndDiscards) {
+  rng.seed(7);
   for (int step = 0; step < 4000; ++step) {
     const uint64_t addr = pick(0, size - 1);
     // Mostly short accesses, some spanning pages, some whole pages (which free and reuse pages).
@@ -49,6 +62,48 @@ TEST(SparseMemory, MatchesAFlatArrayUnderRandomWritesAndDiscards) {
   std::vector<uint8_t> all(size);
   mem.read(0, all.data(), size);
   EXPECT_EQ(all, ref);
+}
+
+TEST_F(SparseMemoryVsFlat, AdoptAndTakeActLikeWriteAndReadThenDiscard) {
+  rng.seed(11);
+  for (int step = 0; step < 3000; ++step) {
+    const uint64_t page = pick(0, 5) * kPage;
+    const uint64_t covered = pick(0, 3) == 0 ? kPage : pick(1, kPage);
+    const int op = static_cast<int>(pick(0, 3));
+    if (op == 0) {  // a short write anywhere, so pages hold bytes past later ranges
+      const uint64_t addr = pick(0, size - 1), len = std::min(size - addr, pick(1, 3000));
+      const auto data = random_bytes(len);
+      mem.write(addr, data.data(), len);
+      std::copy(data.begin(), data.end(), ref.begin() + static_cast<ptrdiff_t>(addr));
+    } else if (op == 1) {
+      SparseMemory::Page p{SparseMemory::allocate_page_bytes(), pick(0, covered)};
+      const auto data = random_bytes(p.written);
+      std::copy(data.begin(), data.end(), p.bytes.get());
+      mem.adopt(page, std::move(p), covered);
+      std::copy(data.begin(), data.end(), ref.begin() + static_cast<ptrdiff_t>(page));
+      std::fill(ref.begin() + static_cast<ptrdiff_t>(page + data.size()),
+                ref.begin() + static_cast<ptrdiff_t>(page + covered), 0);
+    } else if (op == 2) {
+      const SparseMemory::Page p = mem.take(page, covered);
+      ASSERT_LE(std::min(p.written, covered), covered);
+      for (uint64_t i = 0; i < covered; ++i) {
+        const uint8_t got = p.bytes && i < p.written ? p.bytes[i] : 0;
+        ASSERT_EQ(got, ref[page + i]) << "step " << step << " byte " << i;
+      }
+      std::fill(ref.begin() + static_cast<ptrdiff_t>(page),
+                ref.begin() + static_cast<ptrdiff_t>(page + covered), 0);
+    } else {
+      std::vector<uint8_t> out(size);
+      mem.read(0, out.data(), size);
+      ASSERT_EQ(out, ref) << "step " << step;
+      ASSERT_EQ(mem.is_zero(page, covered), std::all_of(ref.begin() + static_cast<ptrdiff_t>(page),
+                                                        ref.begin() + static_cast<ptrdiff_t>(page + covered),
+                                                        [](uint8_t b) { return b == 0; }));
+    }
+  }
+  EXPECT_THROW(mem.take(kPage + 1, 10), std::invalid_argument);
+  EXPECT_THROW(mem.adopt(0, SparseMemory::Page{SparseMemory::allocate_page_bytes(), 10}, 5),
+               std::invalid_argument);
 }
 
 TEST(SparseMemory, DiscardedWholePagesAreFreedAndReusedClean) {
