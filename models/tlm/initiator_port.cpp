@@ -22,12 +22,7 @@ void InitiatorPort::release_request(const sc_time& asked) {
   request_free_.notify(SC_ZERO_TIME);
 }
 
-void InitiatorPort::transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
-  ++protocol_.transactions;
-  if (mode_ == TimingMode::kLt) {
-    socket->b_transport(trans, delay);
-    return;
-  }
+void InitiatorPort::transport_at(tlm::tlm_generic_payload& trans, sc_time& delay) {
   if (delay != SC_ZERO_TIME) {
     wait(delay);
     delay = SC_ZERO_TIME;
