@@ -1,5 +1,6 @@
 #include "tensor/npy_file.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstddef>
@@ -320,12 +321,13 @@ uint64_t NpyArray::element_count() const {
 
 namespace {
 
-// Parses and checks everything but copies no data: fills dtype and shape, returns the data offset.
-size_t parse_npy_header(cdma::codec::ByteSpan bytes, const std::string& name, NpyArray* array) {
+// Checks the magic and version of the file starting with `head` and returns where its header text starts
+// (the preamble's length) and how long it is. `head` holds at least the first 12 bytes of the file, or all of
+// it if it is shorter.
+std::pair<size_t, size_t> npy_header_extent(cdma::codec::ByteSpan head, const std::string& name) {
   auto fail = [&name](const std::string& problem) -> void { throw NpyError(name + ": " + problem); };
-  const uint8_t* p = bytes.data();
-  const size_t size = bytes.size();
-
+  const uint8_t* p = head.data();
+  const size_t size = head.size();
   if (size < sizeof(kMagic) || std::memcmp(p, kMagic, sizeof(kMagic)) != 0) {
     fail("not a .npy file (bad magic)");
   }
@@ -347,11 +349,19 @@ size_t parse_npy_header(cdma::codec::ByteSpan bytes, const std::string& name, Np
     fail("unsupported .npy version " + std::to_string(major) + "." + std::to_string(minor) +
          " (expected 1.0, 2.0 or 3.0)");
   }
+  return {preamble, header_len};
+}
+
+// Parses and checks everything but copies no data: fills dtype and shape, returns the data offset. `head` is
+// the start of a file of `size` bytes, holding at least its preamble and header.
+size_t parse_npy_header(cdma::codec::ByteSpan head, uint64_t size, const std::string& name, NpyArray* array) {
+  auto fail = [&name](const std::string& problem) -> void { throw NpyError(name + ": " + problem); };
+  const auto [preamble, header_len] = npy_header_extent(head, name);
   if (header_len > size - preamble) {
     fail("header length " + std::to_string(header_len) + " runs past end of file (" +
          std::to_string(size - preamble) + " bytes after the preamble; truncated header)");
   }
-
+  const uint8_t* p = head.data();
   HeaderParser(reinterpret_cast<const char*>(p + preamble), header_len, name).parse(array);
 
   uint64_t count = 0;
@@ -363,7 +373,7 @@ size_t parse_npy_header(cdma::codec::ByteSpan bytes, const std::string& name, Np
   }
   const uint64_t expected = count * esize;
   const size_t data_offset = preamble + header_len;
-  const size_t present = size - data_offset;
+  const uint64_t present = size - data_offset;
   if (present < expected) {
     fail("truncated data: shape " + shape_repr(array->shape) + " of " + to_string(array->dtype) + " needs " +
          std::to_string(expected) + " bytes, only " + std::to_string(present) + " present");
@@ -379,7 +389,7 @@ size_t parse_npy_header(cdma::codec::ByteSpan bytes, const std::string& name, Np
 
 NpyArray parse_npy(cdma::codec::ByteSpan bytes, const std::string& name) {
   NpyArray array;
-  const size_t offset = parse_npy_header(bytes, name, &array);
+  const size_t offset = parse_npy_header(bytes, bytes.size(), name, &array);
   array.data.assign(bytes.data() + offset, bytes.data() + bytes.size());
   return array;
 }
@@ -405,9 +415,39 @@ NpyArray read_npy(const std::string& path) {
   if (std::ferror(file.get())) throw NpyError(path + ": read error: " + errno_text(errno));
   // Parse in place and keep the buffer: a large tensor is not copied a second time.
   NpyArray array;
-  const size_t offset = parse_npy_header(bytes, path, &array);
+  const size_t offset = parse_npy_header(bytes, bytes.size(), path, &array);
   bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(offset));
   array.data = std::move(bytes);
+  return array;
+}
+
+NpyArray read_npy_header(const std::string& path) {
+  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
+  if (!file) throw NpyError(path + ": cannot open: " + errno_text(errno));
+  long size = -1;
+  if (std::fseek(file.get(), 0, SEEK_END) == 0) size = std::ftell(file.get());
+  if (size < 0) {  // not seekable (a pipe): read it all
+    file.reset();
+    NpyArray array = read_npy(path);
+    array.data.clear();
+    array.data.shrink_to_fit();
+    return array;
+  }
+  std::rewind(file.get());
+  auto read_head = [&](size_t n) {
+    std::vector<uint8_t> head(n);
+    head.resize(std::fread(head.data(), 1, n, file.get()));
+    if (std::ferror(file.get())) throw NpyError(path + ": read error: " + errno_text(errno));
+    return head;
+  };
+  std::vector<uint8_t> head = read_head(std::min<size_t>(12, static_cast<size_t>(size)));
+  const auto [preamble, header_len] = npy_header_extent(head, path);
+  if (header_len <= static_cast<uint64_t>(size) - std::min<uint64_t>(preamble, static_cast<uint64_t>(size))) {
+    std::rewind(file.get());
+    head = read_head(preamble + header_len);
+  }
+  NpyArray array;
+  parse_npy_header(head, static_cast<uint64_t>(size), path, &array);
   return array;
 }
 

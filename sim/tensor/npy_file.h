@@ -44,6 +44,9 @@ class NpyError : public std::runtime_error {
 NpyArray parse_npy(cdma::codec::ByteSpan bytes, const std::string& name);
 // Reads and parses a file; I/O problems are NpyErrors too ("<path>: cannot open: <reason>").
 NpyArray read_npy(const std::string& path);
+// The same checks (the file's size must match its shape and dtype) reading only the header: dtype and shape,
+// data left empty. For checking many large files before reading any of them.
+NpyArray read_npy_header(const std::string& path);
 // Version 1.0 (2.0 only if the header would not fit in 65535 bytes), data aligned to 64 bytes, header text as
 // numpy writes it. Throws std::invalid_argument if data.size() does not match the shape and dtype.
 std::vector<uint8_t> encode_npy(const NpyArray& array);

@@ -52,6 +52,27 @@ Densities load_densities(const std::string& path, const Network& net, const Tens
   return d;
 }
 
+// The trace file of a layer; throws NetworkError if there is none.
+std::string trace_path(const MeasurementConfig& mc, const ActivationTensor& t) {
+  const std::string file = mc.source.traces_dir + "/" + t.content + ".npy";
+  if (!std::filesystem::exists(file))
+    throw NetworkError(file + ": missing trace file for layer " + t.content);
+  return file;
+}
+
+// Checks a trace's shape (from `array`, whose data may be left unread) against the layer; throws
+// NetworkError naming the file.
+void check_trace(const std::string& file, const tensor::NpyArray& array, const ActivationTensor& t,
+                 uint32_t batch) {
+  const uint64_t elements = t.elements_per_sample * batch;
+  if (array.shape.empty() || array.shape[0] != batch || array.element_count() != elements) {
+    std::string s;
+    for (uint64_t d : array.shape) s += (s.empty() ? "" : ",") + std::to_string(d);
+    throw NetworkError(file + ": shape (" + s + ") does not match batch " + std::to_string(batch) + " x " +
+                       std::to_string(t.elements_per_sample) + " elements of layer " + t.content);
+  }
+}
+
 // Supplies a tensor's bytes piece by piece.
 class TensorBytes {
  public:
@@ -59,16 +80,9 @@ class TensorBytes {
               uint32_t batch) {
     const uint64_t elements = t.elements_per_sample * batch;
     if (!mc.source.traces_dir.empty()) {
-      const std::string file = mc.source.traces_dir + "/" + t.content + ".npy";
-      if (!std::filesystem::exists(file))
-        throw NetworkError(file + ": missing trace file for layer " + t.content);
+      const std::string file = trace_path(mc, t);
       trace_ = tensor::read_npy(file);
-      if (trace_.shape.empty() || trace_.shape[0] != batch || trace_.element_count() != elements) {
-        std::string s;
-        for (uint64_t d : trace_.shape) s += (s.empty() ? "" : ",") + std::to_string(d);
-        throw NetworkError(file + ": shape (" + s + ") does not match batch " + std::to_string(batch) +
-                           " x " + std::to_string(t.elements_per_sample) + " elements of layer " + t.content);
-      }
+      check_trace(file, trace_, t, batch);
       width_ = tensor::codec_element(trace_.dtype);
       bytes_ = trace_.data.size();
     } else {
@@ -321,10 +335,14 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
       if (t.offloaded) tensor_bytes[id] = t.elements_per_sample * mc.batch * 4;  // synthetic data is fp32
     }
   } else {
-    // Check every trace file against the network before simulating anything.
+    // Check every trace file against the network before simulating anything, reading only their headers.
     for (size_t id = 0; id < plan.tensors.size(); ++id) {
-      if (plan.tensors[id].offloaded)
-        tensor_bytes[id] = TensorBytes(mc, &densities, plan.tensors[id], id, mc.batch).bytes();
+      const ActivationTensor& t = plan.tensors[id];
+      if (!t.offloaded) continue;
+      const std::string file = trace_path(mc, t);
+      const tensor::NpyArray header = tensor::read_npy_header(file);
+      check_trace(file, header, t, mc.batch);
+      tensor_bytes[id] = header.element_count() * tensor::element_bytes(header.dtype);
     }
   }
   // A piece is a whole number of ZV blocks and interleave granules, so pieces compress exactly like the

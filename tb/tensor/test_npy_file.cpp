@@ -434,6 +434,49 @@ TEST(NpyFile, WriteThenRead) {
   }
 }
 
+// Reading only the header must accept and reject exactly what a full read does, with the same message: every
+// prefix of a valid file, the file with trailing bytes, version 1 and 2.
+TEST(NpyFile, HeaderOnlyReadAgreesWithAFullRead) {
+  TempDir dir;
+  NpyArray a;
+  a.dtype = DType::kFloat16;
+  a.shape = {3, 5};
+  a.data = pattern(30);
+  const std::vector<uint8_t> v1 = encode_npy(a);
+  const std::vector<uint8_t> v2 =
+      make_npy(2, 0, pad_header("{'descr': '<f2', 'fortran_order': False, 'shape': (3, 5), }", 12), a.data);
+  auto outcome = [](auto read) {
+    try {
+      const NpyArray r = read();
+      return std::string(to_string(r.dtype)) + " " + std::to_string(r.element_count());
+    } catch (const NpyError& e) {
+      return std::string("error: ") + e.what();
+    }
+  };
+  const std::string path = dir.file("t.npy");
+  for (const auto* file : {&v1, &v2}) {
+    std::vector<std::vector<uint8_t>> variants;
+    for (size_t n = 0; n <= file->size(); ++n)
+      variants.emplace_back(file->begin(), file->begin() + static_cast<long>(n));
+    variants.push_back(*file);
+    variants.back().push_back(0);  // one trailing byte
+    for (const auto& v : variants) {
+      std::ofstream(path, std::ios::binary)
+          .write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size()));
+      const std::string full = outcome([&] { return read_npy(path); });
+      EXPECT_EQ(outcome([&] { return read_npy_header(path); }), full) << v.size() << " bytes";
+    }
+    EXPECT_EQ(outcome([&] { return read_npy(path); }).rfind("error: ", 0), 0u);  // the trailing byte
+  }
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(v1.data()), static_cast<std::streamsize>(v1.size()));
+  const NpyArray h = read_npy_header(path);
+  EXPECT_EQ(h.shape, a.shape);
+  EXPECT_EQ(h.dtype, a.dtype);
+  EXPECT_TRUE(h.data.empty());
+  EXPECT_THROW(read_npy_header(dir.file("missing.npy")), NpyError);
+}
+
 TEST(NpyFile, IoErrorsNameThePath) {
   TempDir dir;
   const std::string missing = dir.file("missing.npy");
