@@ -21,12 +21,15 @@ class TimeScale {
   // v units (v >= 0) as an sc_time.
   sc_core::sc_time operator()(double v) const {
     if (v == 0) return sc_core::SC_ZERO_TIME;
-    volatile double scaled = v * scale_ + 0.5;  // as the kernel: rounded to double, never fused
-    return sc_core::sc_time::from_value(static_cast<sc_core::sc_time::value_type>(scaled));
+    // sc_time's inline operator*= rounds (1 x d + 0.5) exactly like its constructor; from_value is not inline.
+    sc_core::sc_time t = resolution_;
+    t *= v * scale_;
+    return t;
   }
 
  private:
   double scale_ = 1;
+  sc_core::sc_time resolution_ = sc_core::sc_time::from_value(1);
 };
 
 }  // namespace cdma::tlmx
