@@ -56,7 +56,7 @@ class MemoryImage {
   template <typename Fn>
   void for_each_run(Fn&& fn) const {
     walk(*this, [&](uint64_t off, const SparseMemory::Page& p, uint64_t in_page, uint64_t n) {
-      const uint64_t valid = p.bytes && in_page < p.written ? std::min(n, p.written - in_page) : 0;
+      const uint64_t valid = p.valid(in_page, n);
       if (valid > 0) fn(off, static_cast<const uint8_t*>(p.bytes.get() + in_page), valid);
       if (valid < n) fn(off + valid, static_cast<const uint8_t*>(nullptr), n - valid);
     });

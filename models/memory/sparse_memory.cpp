@@ -87,6 +87,16 @@ bool SparseMemory::equals(uint64_t addr, const uint8_t* expected, uint64_t len) 
   return true;
 }
 
+bool SparseMemory::Page::holds(uint64_t off, const uint8_t* data, uint64_t n) const {
+  const uint64_t v = valid(off, n);
+  return (v == 0 || std::memcmp(data, bytes.get() + off, v) == 0) && all_zero(data + v, n - v);
+}
+
+bool SparseMemory::equals(uint64_t addr, const Page& expected, uint64_t off, uint64_t n) const {
+  const uint64_t v = expected.valid(off, n);
+  return equals(addr, v > 0 ? expected.bytes.get() + off : nullptr, v) && is_zero(addr + v, n - v);
+}
+
 bool SparseMemory::is_zero(uint64_t addr, uint64_t len) const {
   while (len > 0) {
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;

@@ -8,6 +8,7 @@
 // the simulation thread and installed in place, and taken back out as the reference for a check.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
@@ -36,6 +37,12 @@ class SparseMemory {
   struct Page {
     std::unique_ptr<uint8_t[]> bytes;
     uint64_t written = 0;
+    // How many of the bytes [off, off + n) hold written data (the rest read as zero).
+    uint64_t valid(uint64_t off, uint64_t n) const {
+      return bytes && off < written ? std::min(n, written - off) : 0;
+    }
+    // True if data[0, n) equals what the page reads at [off, off + n).
+    bool holds(uint64_t off, const uint8_t* data, uint64_t n) const;
   };
   static std::unique_ptr<uint8_t[]> allocate_page_bytes() {
     return std::unique_ptr<uint8_t[]>(new uint8_t[kPageBytes]);
@@ -54,6 +61,8 @@ class SparseMemory {
   void discard(uint64_t addr, uint64_t len);
   // True if [addr, addr + len) reads as zero.
   bool is_zero(uint64_t addr, uint64_t len) const;
+  // True if [addr, addr + n) reads as `expected` does at [off, off + n) (a page held outside any memory).
+  bool equals(uint64_t addr, const Page& expected, uint64_t off, uint64_t n) const;
   uint64_t resident_bytes() const { return pages_.size() * kPageBytes; }
   // nullptr for none; the observer must outlive its registration.
   void set_observer(MemoryObserver* observer) { observer_ = observer; }

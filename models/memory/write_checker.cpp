@@ -1,29 +1,11 @@
 #include "memory/write_checker.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace cdma::memory {
 
-namespace {
-
-bool all_zero(const uint8_t* p, uint64_t n) {
-  return n == 0 || (p[0] == 0 && std::memcmp(p, p + 1, n - 1) == 0);
-}
-
-}  // namespace
-
 WriteChecker::WriteChecker(const MemoryImage::Part& expected)
     : expected_(expected), good_((expected.pages.size() * kBlocksPerPage + 63) / 64, 0) {}
-
-bool WriteChecker::matches(uint64_t off, const uint8_t* data, uint64_t n) const {
-  const SparseMemory::Page& p = expected_.pages[off / MemoryImage::kPageBytes];
-  const uint64_t in_page = off % MemoryImage::kPageBytes;
-  // Expected bytes are the page's up to its written mark, zero after it.
-  const uint64_t valid = p.bytes && in_page < p.written ? std::min(n, p.written - in_page) : 0;
-  return (valid == 0 || std::memcmp(data, p.bytes.get() + in_page, valid) == 0) &&
-         all_zero(data + valid, n - valid);
-}
 
 void WriteChecker::mark(uint64_t first, uint64_t last, bool good) {
   while (first < last) {  // a word of 64 blocks at a time
@@ -46,7 +28,8 @@ void WriteChecker::on_write(uint64_t addr, const uint8_t* data, uint64_t len) {
   for (uint64_t a = lo; a < hi;) {
     const uint64_t off = a - expected_.first;
     const uint64_t n = std::min(hi - a, MemoryImage::kPageBytes - off % MemoryImage::kPageBytes);
-    const bool ok = matches(off, data, n);
+    const bool ok =
+        expected_.pages[off / MemoryImage::kPageBytes].holds(off % MemoryImage::kPageBytes, data, n);
     // Blocks this write covers whole take its verdict; partly covered ones are no longer known good.
     const uint64_t first_whole = (off + kBlockBytes - 1) / kBlockBytes;
     const uint64_t end = off + n;
@@ -82,12 +65,8 @@ bool WriteChecker::verify(const SparseMemory& memory) const {
     uint64_t e = b + 1;
     while (e < blocks && !good(e) && e % kBlocksPerPage != 0) ++e;
     const uint64_t off = b * kBlockBytes, n = std::min(e * kBlockBytes, size) - off;
-    const SparseMemory::Page& p = expected_.pages[off / MemoryImage::kPageBytes];
-    const uint64_t in_page = off % MemoryImage::kPageBytes;
-    const uint64_t valid = p.bytes && in_page < p.written ? std::min(n, p.written - in_page) : 0;
-    const uint64_t addr = expected_.first + off;
-    if (!memory.equals(addr, valid > 0 ? p.bytes.get() + in_page : nullptr, valid) ||
-        !memory.is_zero(addr + valid, n - valid)) {
+    if (!memory.equals(expected_.first + off, expected_.pages[off / MemoryImage::kPageBytes],
+                       off % MemoryImage::kPageBytes, n)) {
       return false;
     }
     b = e;

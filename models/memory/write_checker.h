@@ -33,8 +33,6 @@ class WriteChecker : public MemoryObserver {
   // Marks blocks [first, last) (indices from the part's start) good or not.
   void mark(uint64_t first, uint64_t last, bool good);
   bool good(uint64_t block) const { return (good_[block / 64] >> (block % 64)) & 1; }
-  // True if data[0, n) equals the expected bytes at part offset `off` (within one page).
-  bool matches(uint64_t off, const uint8_t* data, uint64_t n) const;
 
   const MemoryImage::Part& expected_;
   std::vector<uint64_t> good_;  // one bit per block: its last change was a write of the expected bytes

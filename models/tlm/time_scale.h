@@ -21,7 +21,8 @@ class TimeScale {
   // v units (v >= 0) as an sc_time.
   sc_core::sc_time operator()(double v) const {
     if (v == 0) return sc_core::SC_ZERO_TIME;
-    // sc_time's inline operator*= rounds (1 x d + 0.5) exactly like its constructor; from_value is not inline.
+    // sc_time's inline operator*= rounds (1 x d + 0.5) exactly like its constructor; from_value is not
+    // inline.
     sc_core::sc_time t = resolution_;
     t *= v * scale_;
     return t;

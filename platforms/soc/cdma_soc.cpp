@@ -122,11 +122,8 @@ bool CdmaSoc::gpu_equals(const memory::MemoryImage& expected) const {
   for (uint32_t ch = 0; ch < expected.parts().size(); ++ch) {
     const memory::MemoryImage::Part& part = expected.parts()[ch];
     for (size_t k = 0; k < part.pages.size(); ++k) {
-      const uint64_t addr = part.first + k * memory::MemoryImage::kPageBytes, covered = part.covered(k);
-      const memory::SparseMemory::Page& p = part.pages[k];
-      const uint64_t valid = p.bytes ? std::min(p.written, covered) : 0;
-      if (!gpu_store(ch).equals(addr, p.bytes.get(), valid) ||
-          !gpu_store(ch).is_zero(addr + valid, covered - valid)) {
+      if (!gpu_store(ch).equals(part.first + k * memory::MemoryImage::kPageBytes, part.pages[k], 0,
+                                part.covered(k))) {
         return false;
       }
     }

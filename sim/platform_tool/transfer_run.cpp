@@ -119,7 +119,7 @@ TransferResult run_transfer(const config::PlatformConfig& cfg, const TransferReq
     d.gpu_address = dst;
     r.phases.push_back(run_descriptor(soc, d));
     ok = ok && r.phases.back().completion.ok;
-    identical = identical && soc.read_gpu(dst, n) == request.data;
+    identical = identical && soc.gpu_equals(dst, request.data);
   }
   for (const auto& p : r.phases) {
     if (!p.completion.ok && r.error.empty()) r.error = p.completion.error;

@@ -338,15 +338,26 @@ TEST(NpyParse, MalformedFilesGiveOneLineNamedErrors) {
   }
 }
 
+// A small fp32 array and its file in version 1 (as we write it) and version 2 (written by hand).
+struct BothVersions {
+  NpyArray array;
+  std::vector<uint8_t> v1, v2;
+};
+
+BothVersions small_file_in_both_versions() {
+  BothVersions f;
+  f.array.dtype = DType::kFloat32;
+  f.array.shape = {2, 3};
+  f.array.data = pattern(24);
+  f.v1 = encode_npy(f.array);
+  f.v2 = make_npy(2, 0, pad_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", 12),
+                  f.array.data);
+  return f;
+}
+
 TEST(NpyParse, EveryTruncationThrows) {
-  NpyArray a;
-  a.dtype = DType::kFloat32;
-  a.shape = {2, 3};
-  a.data = pattern(24);
-  const std::vector<uint8_t> v1 = encode_npy(a);
-  const std::vector<uint8_t> v2 =
-      make_npy(2, 0, pad_header("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", 12), a.data);
-  for (const auto* file : {&v1, &v2}) {
+  const BothVersions f = small_file_in_both_versions();
+  for (const auto* file : {&f.v1, &f.v2}) {
     ASSERT_NO_THROW(parse_copy(*file, "full"));
     for (size_t n = 0; n < file->size(); ++n) {
       const std::vector<uint8_t> prefix(file->begin(), file->begin() + static_cast<long>(n));
@@ -438,13 +449,9 @@ TEST(NpyFile, WriteThenRead) {
 // prefix of a valid file, the file with trailing bytes, version 1 and 2.
 TEST(NpyFile, HeaderOnlyReadAgreesWithAFullRead) {
   TempDir dir;
-  NpyArray a;
-  a.dtype = DType::kFloat16;
-  a.shape = {3, 5};
-  a.data = pattern(30);
-  const std::vector<uint8_t> v1 = encode_npy(a);
-  const std::vector<uint8_t> v2 =
-      make_npy(2, 0, pad_header("{'descr': '<f2', 'fortran_order': False, 'shape': (3, 5), }", 12), a.data);
+  const BothVersions f = small_file_in_both_versions();
+  const NpyArray& a = f.array;
+  const std::vector<uint8_t>& v1 = f.v1;
   auto outcome = [](auto read) {
     try {
       const NpyArray r = read();
@@ -454,7 +461,7 @@ TEST(NpyFile, HeaderOnlyReadAgreesWithAFullRead) {
     }
   };
   const std::string path = dir.file("t.npy");
-  for (const auto* file : {&v1, &v2}) {
+  for (const auto* file : {&f.v1, &f.v2}) {
     std::vector<std::vector<uint8_t>> variants;
     for (size_t n = 0; n <= file->size(); ++n)
       variants.emplace_back(file->begin(), file->begin() + static_cast<long>(n));
