@@ -36,6 +36,7 @@ void MemoryImage::allocate(std::vector<PageBytes>& spare) {
   for (Part& part : parts_) {
     for (size_t k = 0; k < part.pages.size(); ++k) {
       SparseMemory::Page& p = part.pages[k];
+      if (p.bytes.use_count() > 1) p.bytes.reset();  // shared: not to be filled through this image
       if (!p.bytes) {
         if (spare.empty()) {
           p.bytes = SparseMemory::allocate_page_bytes();
@@ -45,6 +46,7 @@ void MemoryImage::allocate(std::vector<PageBytes>& spare) {
         }
       }
       p.written = part.covered(k);
+      p.expected = 0;
     }
   }
 }
@@ -52,8 +54,10 @@ void MemoryImage::allocate(std::vector<PageBytes>& spare) {
 void MemoryImage::release(std::vector<PageBytes>& spare) {
   for (Part& part : parts_) {
     for (SparseMemory::Page& p : part.pages) {
-      if (p.bytes) spare.push_back(std::move(p.bytes));
+      if (p.bytes.use_count() == 1) spare.push_back(std::move(p.bytes));
+      p.bytes.reset();
       p.written = 0;
+      p.expected = 0;
     }
   }
 }

@@ -1,7 +1,8 @@
 // The bytes of a range of interleaved GPU memory held outside the memories, as whole pages in each channel's
 // layout. A large input is built off the simulation thread and handed to the memories without a copy
 // (CdmaSoc::adopt_gpu); an offloaded range taken back out (CdmaSoc::take_gpu) is the reference its prefetch
-// is checked against, again without a copy.
+// is checked against, again without a copy. Its pages may share storage with a memory's (see
+// SparseMemory::prime); a shared page is never written through the image.
 #pragma once
 
 #include <algorithm>
@@ -16,7 +17,7 @@ namespace cdma::memory {
 
 class MemoryImage {
  public:
-  using PageBytes = std::unique_ptr<uint8_t[]>;
+  using PageBytes = SparseMemory::Storage;
   static constexpr uint64_t kPageBytes = SparseMemory::kPageBytes;
 
   // One channel's share of the range: its local bytes [first, end), first on a page boundary; pages[k] holds
@@ -38,10 +39,10 @@ class MemoryImage {
   std::vector<Part>& parts() { return parts_; }
   const std::vector<Part>& parts() const { return parts_; }
 
-  // Gives every page storage marked written over its whole share, contents unspecified until filled:
-  // buffers from `spare` first.
+  // Gives every page storage of its own marked written over its whole share, contents unspecified until
+  // filled: buffers from `spare` first.
   void allocate(std::vector<PageBytes>& spare);
-  // Moves every page's storage to `spare` (for reuse); the image then reads as zero.
+  // Moves every page's storage that no one else holds to `spare` (for reuse); the image then reads as zero.
   void release(std::vector<PageBytes>& spare);
 
   // Calls fn(offset into the range, bytes, n) for each run of the range that is contiguous in one page, in

@@ -34,8 +34,17 @@ SparseMemory::Page SparseMemory::new_page() {
   return p;
 }
 
-void SparseMemory::recycle(std::unique_ptr<uint8_t[]> bytes) {
-  if (bytes && free_.size() < kMaxFreePages) free_.push_back(std::move(bytes));
+void SparseMemory::recycle(Storage bytes) {
+  // Shared storage stays with its other holder.
+  if (bytes && bytes.use_count() == 1 && free_.size() < kMaxFreePages) free_.push_back(std::move(bytes));
+}
+
+void SparseMemory::own(Page& p) {
+  if (p.bytes.use_count() <= 1) return;
+  Page copy = new_page();
+  std::memcpy(copy.bytes.get(), p.bytes.get(), p.written);
+  copy.written = p.written;
+  p = std::move(copy);  // `expected` is gone with the shared storage
 }
 
 std::pair<const uint8_t*, uint64_t> SparseMemory::stored(uint64_t page, uint64_t off, uint64_t n) const {
@@ -58,12 +67,23 @@ void SparseMemory::read(uint64_t addr, uint8_t* out, uint64_t len) const {
 }
 
 void SparseMemory::write(uint64_t addr, const uint8_t* in, uint64_t len) {
-  if (observer_ != nullptr) observer_->on_write(addr, in, len);
   while (len > 0) {
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
     const uint64_t n = std::min(len, kPageBytes - off);
     Page& p = pages_[page];
-    if (!p.bytes) p = new_page();
+    if (off == p.written && off + n <= p.expected && std::memcmp(p.bytes.get() + off, in, n) == 0) {
+      p.written += n;  // the storage holds these bytes already
+      addr += n;
+      in += n;
+      len -= n;
+      continue;
+    }
+    if (!p.bytes) {
+      p = new_page();
+    } else {
+      own(p);
+    }
+    p.expected = 0;  // the storage is about to change
     if (off > p.written) std::memset(p.bytes.get() + p.written, 0, off - p.written);  // a gap stays zero
     std::memcpy(p.bytes.get() + off, in, n);
     p.written = std::max(p.written, off + n);
@@ -87,12 +107,13 @@ bool SparseMemory::equals(uint64_t addr, const uint8_t* expected, uint64_t len) 
   return true;
 }
 
-bool SparseMemory::Page::holds(uint64_t off, const uint8_t* data, uint64_t n) const {
-  const uint64_t v = valid(off, n);
-  return (v == 0 || std::memcmp(data, bytes.get() + off, v) == 0) && all_zero(data + v, n - v);
-}
-
 bool SparseMemory::equals(uint64_t addr, const Page& expected, uint64_t off, uint64_t n) const {
+  if (addr % kPageBytes == off && expected.bytes) {
+    // The same storage written as far reads the same everywhere (what prime() leads to).
+    auto it = pages_.find(addr / kPageBytes);
+    if (it != pages_.end() && it->second.bytes == expected.bytes && it->second.written == expected.written)
+      return true;
+  }
   const uint64_t v = expected.valid(off, n);
   return equals(addr, v > 0 ? expected.bytes.get() + off : nullptr, v) && is_zero(addr + v, n - v);
 }
@@ -111,7 +132,6 @@ bool SparseMemory::is_zero(uint64_t addr, uint64_t len) const {
 
 void SparseMemory::adopt(uint64_t addr, Page page, uint64_t covered) {
   check_page_range(addr, covered);
-  if (observer_ != nullptr) observer_->on_change(addr, covered);
   if (page.written > covered) throw std::invalid_argument("SparseMemory::adopt: page written past the range");
   auto it = pages_.find(addr / kPageBytes);
   if (covered == kPageBytes || it == pages_.end() || it->second.written <= covered) {
@@ -134,7 +154,6 @@ void SparseMemory::adopt(uint64_t addr, Page page, uint64_t covered) {
 
 SparseMemory::Page SparseMemory::take(uint64_t addr, uint64_t covered) {
   check_page_range(addr, covered);
-  if (observer_ != nullptr) observer_->on_change(addr, covered);
   auto it = pages_.find(addr / kPageBytes);
   if (it == pages_.end()) return {};
   if (covered == kPageBytes || it->second.written <= covered) {
@@ -149,20 +168,35 @@ SparseMemory::Page SparseMemory::take(uint64_t addr, uint64_t covered) {
   return p;
 }
 
+void SparseMemory::prime(uint64_t addr, const Page& expected, uint64_t covered) {
+  check_page_range(addr, covered);
+  if (!expected.bytes || expected.written == 0) return;
+  auto it = pages_.find(addr / kPageBytes);
+  if (it != pages_.end() && it->second.written > 0) return;  // holds bytes: leave it as it is
+  Page p{expected.bytes, 0, std::min(expected.written, covered)};
+  if (it == pages_.end()) {
+    pages_.emplace(addr / kPageBytes, std::move(p));
+  } else {
+    recycle(std::move(it->second.bytes));
+    it->second = std::move(p);
+  }
+}
+
 void SparseMemory::discard(uint64_t addr, uint64_t len) {
-  if (observer_ != nullptr) observer_->on_change(addr, len);
   while (len > 0) {
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
     const uint64_t n = std::min(len, kPageBytes - off);
     auto it = pages_.find(page);
     if (it != pages_.end()) {
       Page& p = it->second;
-      if (n == kPageBytes) {
+      if (n == kPageBytes || (off == 0 && n >= p.written)) {  // nothing written is left: free the page
         recycle(std::move(p.bytes));
         pages_.erase(it);
       } else if (off + n >= p.written) {
         p.written = std::min(p.written, off);  // the discarded tail is past the mark: lower it
       } else if (off < p.written) {
+        own(p);
+        p.expected = 0;
         std::memset(p.bytes.get() + off, 0, n);
       }
     }

@@ -6,6 +6,8 @@
 // cleared, so memory filled front to back (DMA streams) is never zeroed first.
 // Whole pages can be handed in and taken out without a copy (adopt/take), so a large input can be built off
 // the simulation thread and installed in place, and taken back out as the reference for a check.
+// Page storage can be shared (copy on write): a freed page can be primed with the bytes expected to come
+// back into it, and a write that lands in order and reproduces them is then compared, not copied.
 #pragma once
 
 #include <algorithm>
@@ -17,36 +19,29 @@
 
 namespace cdma::memory {
 
-// Sees every change to a SparseMemory: writes with their bytes, other changes (discards, pages handed in or
-// taken out) as ranges. For checking what lands in memory as it lands.
-class MemoryObserver {
- public:
-  virtual ~MemoryObserver() = default;
-  virtual void on_write(uint64_t addr, const uint8_t* data, uint64_t len) = 0;
-  virtual void on_change(uint64_t addr, uint64_t len) = 0;
-};
-
 class SparseMemory {
  public:
   static constexpr uint64_t kPageBytes = 64 * 1024;
   // Free pages kept for reuse (256 MiB); beyond this, discarded pages are returned to the allocator.
   static constexpr size_t kMaxFreePages = 4096;
 
-  // One page's storage (kPageBytes) and how far it is written: bytes [written, kPageBytes) read as zero,
-  // whatever the buffer holds there. A page without storage reads as zero.
+  // A page's storage (kPageBytes), possibly shared with a page held elsewhere (a memory image): whoever
+  // changes shared storage copies it first.
+  using Storage = std::shared_ptr<uint8_t[]>;
+  // One page's storage and how far it is written: bytes [written, kPageBytes) read as zero, whatever the
+  // buffer holds there. A page without storage reads as zero.
   struct Page {
-    std::unique_ptr<uint8_t[]> bytes;
+    Storage bytes;
     uint64_t written = 0;
+    // Set by prime(): the storage holds, up to here, the bytes expected to be written; a write at `written`
+    // that reproduces them only moves the mark.
+    uint64_t expected = 0;
     // How many of the bytes [off, off + n) hold written data (the rest read as zero).
     uint64_t valid(uint64_t off, uint64_t n) const {
       return bytes && off < written ? std::min(n, written - off) : 0;
     }
-    // True if data[0, n) equals what the page reads at [off, off + n).
-    bool holds(uint64_t off, const uint8_t* data, uint64_t n) const;
   };
-  static std::unique_ptr<uint8_t[]> allocate_page_bytes() {
-    return std::unique_ptr<uint8_t[]>(new uint8_t[kPageBytes]);
-  }
+  static Storage allocate_page_bytes() { return Storage(new uint8_t[kPageBytes]); }
 
   explicit SparseMemory(uint64_t capacity_bytes) : capacity_(capacity_bytes) {}
 
@@ -64,8 +59,6 @@ class SparseMemory {
   // True if [addr, addr + n) reads as `expected` does at [off, off + n) (a page held outside any memory).
   bool equals(uint64_t addr, const Page& expected, uint64_t off, uint64_t n) const;
   uint64_t resident_bytes() const { return pages_.size() * kPageBytes; }
-  // nullptr for none; the observer must outlive its registration.
-  void set_observer(MemoryObserver* observer) { observer_ = observer; }
 
   // Page-level transfers for [addr, addr + covered), addr a page boundary and covered <= kPageBytes: the
   // result is the same as writing (adopt) or reading and then discarding (take) those bytes, without a copy
@@ -73,19 +66,27 @@ class SparseMemory {
   // adopt: page.written <= covered; the rest of the range reads as zero.
   void adopt(uint64_t addr, Page page, uint64_t covered);
   Page take(uint64_t addr, uint64_t covered);
+  // Primes the page at `addr` (a page boundary) with `expected`'s first `covered` bytes, if the page is
+  // unwritten (reads as zero); otherwise does nothing. Nothing reads differently: the page still reads as
+  // zero, and writes still store exactly their bytes. But a write at the page's written mark that
+  // reproduces the expected bytes there is kept by sharing `expected`'s storage instead of by a copy, so a
+  // prefetch landing in a freed range costs a compare, and a page so filled compares equal to `expected`
+  // without reading it (equals()).
+  void prime(uint64_t addr, const Page& expected, uint64_t covered);
 
  private:
   Page new_page();
   void check_page_range(uint64_t addr, uint64_t covered) const;
-  void recycle(std::unique_ptr<uint8_t[]> bytes);
+  // Gives the page storage of its own (a copy of its written bytes) if it shares it.
+  void own(Page& p);
+  void recycle(Storage bytes);
   // The page's bytes at [off, off + n) that hold written data, from `off` on: where they are and how many
   // (the rest of the range reads as zero).
   std::pair<const uint8_t*, uint64_t> stored(uint64_t page, uint64_t off, uint64_t n) const;
 
   uint64_t capacity_;
   std::unordered_map<uint64_t, Page> pages_;
-  std::vector<std::unique_ptr<uint8_t[]>> free_;
-  MemoryObserver* observer_ = nullptr;
+  std::vector<Storage> free_;  // storage no one else holds
 };
 
 }  // namespace cdma::memory

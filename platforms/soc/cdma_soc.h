@@ -27,7 +27,6 @@
 #include "memory/cpu_dram.h"
 #include "memory/gpu_memory_controller.h"
 #include "memory/memory_image.h"
-#include "memory/write_checker.h"
 
 namespace cdma::platform {
 
@@ -63,10 +62,11 @@ class CdmaSoc : public sc_core::sc_module {
   memory::MemoryImage take_gpu(uint64_t address, uint64_t bytes);
   void write_gpu(const memory::MemoryImage& image);
   bool gpu_equals(const memory::MemoryImage& expected) const;
-  // A scoreboard: from expect_gpu on, writes into the image's range are checked as they land (they are hot
-  // in cache then); gpu_meets_expectation() then says whether GPU memory holds exactly `expected`, as
-  // gpu_equals would, comparing only what no matching write covered, and stops checking. `expected` must
-  // stay alive until then.
+  // A check of bytes coming back into a freed range: expect_gpu primes the range's unwritten pages with
+  // `expected` (SparseMemory::prime), so writes that reproduce it in order are compared as they land (hot
+  // in cache) instead of copied; gpu_meets_expectation() then says whether GPU memory holds exactly
+  // `expected`, as gpu_equals would, comparing only pages not so filled. GPU memory reads and writes exactly
+  // as without the priming. `expected` must stay alive until gpu_meets_expectation().
   void expect_gpu(const memory::MemoryImage& expected);
   bool gpu_meets_expectation();
   void write_host(uint64_t address, codec::ByteSpan data);
@@ -108,7 +108,7 @@ class CdmaSoc : public sc_core::sc_module {
   dma::CdmaEngine engine_;
   interconnect::PcieLink pcie_;
   memory::CpuDram host_;
-  std::vector<std::unique_ptr<memory::WriteChecker>> checkers_;  // per channel, while expect_gpu is on
+  const memory::MemoryImage* expected_ = nullptr;  // between expect_gpu and gpu_meets_expectation
 };
 
 }  // namespace cdma::platform

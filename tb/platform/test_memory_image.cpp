@@ -1,5 +1,5 @@
-// Memory images (a GPU range as each channel's pages) and the write checker (a scoreboard that verifies bytes
-// as they land) against plain references: the address map, a full compare.
+// Memory images (a GPU range as each channel's pages) and priming memory with an image (writes reproducing it
+// share its storage) against plain references: the address map, an unprimed memory, a full compare.
 #include "memory/memory_image.h"
 
 #include <gtest/gtest.h>
@@ -11,7 +11,6 @@
 
 #include "memory/address_map.h"
 #include "memory/sparse_memory.h"
-#include "memory/write_checker.h"
 
 namespace cdma::memory {
 namespace {
@@ -46,13 +45,14 @@ TEST(MemoryImage, RunsFollowTheAddressMap) {
   EXPECT_THROW(MemoryImage(map, 0, map.capacity() + 1), std::invalid_argument);
 }
 
-// The checker's verdict must equal a full compare after any mix of matching, wrong, partial and
-// unaligned writes and discards.
-TEST(WriteChecker, VerdictEqualsAFullCompare) {
+// Priming must change nothing a reader can see: after any mix of matching, wrong, partial, unaligned and
+// out-of-order writes and discards, a primed memory reads like an unprimed one given the same writes, the
+// page-wise compare against the image equals a full compare, and the image itself is never changed.
+TEST(SparseMemoryPrime, ChangesNothingVisibleAndComparesLikeAFullCompare) {
   const AddressMap map(1, 4096, 8 * kPage);
   std::mt19937_64 rng(5);
   auto pick = [&](uint64_t lo, uint64_t hi) { return std::uniform_int_distribution<uint64_t>(lo, hi)(rng); };
-  int agreed_true = 0, agreed_false = 0;
+  int agreed_true = 0, agreed_false = 0, shared_pages = 0;
   for (int trial = 0; trial < 300; ++trial) {
     const uint64_t bytes = pick(1, 3 * kPage);
     MemoryImage expected(map, 0, bytes);
@@ -63,50 +63,101 @@ TEST(WriteChecker, VerdictEqualsAFullCompare) {
       for (uint64_t i = 0; i < n; ++i) p[i] = sparse && (i / 512) % 2 ? 0 : static_cast<uint8_t>(rng() | 1);
     });
     const MemoryImage::Part& part = expected.parts()[0];
-    SparseMemory mem(map.capacity());
-    WriteChecker checker(part);
-    mem.set_observer(&checker);
-    auto expected_at = [&](uint64_t a) { return part.pages[a / kPage].bytes[a % kPage]; };
-    // Mostly whole chunks of the expected bytes, in random order, some missing; some damage.
+    std::vector<uint8_t> flat(bytes);
+    for (uint64_t i = 0; i < bytes; ++i) flat[i] = part.pages[i / kPage].bytes[i % kPage];
+    SparseMemory mem(map.capacity()), plain(map.capacity());
+    const bool held = pick(0, 3) == 0;  // a page already holding bytes is not primed
+    if (held) {
+      const uint8_t b = 9;
+      mem.write(kPage / 2, &b, 1);
+      plain.write(kPage / 2, &b, 1);
+    }
+    for (size_t k = 0; k < part.pages.size(); ++k) mem.prime(k * kPage, part.pages[k], part.covered(k));
+    auto both_write = [&](uint64_t a, const std::vector<uint8_t>& data) {
+      mem.write(a, data.data(), data.size());
+      plain.write(a, data.data(), data.size());
+    };
+    // Mostly whole chunks of the expected bytes, in order or not, some missing; some damage.
     const uint64_t chunk = 128ull << pick(0, 5);
     std::vector<uint64_t> order;
     for (uint64_t a = 0; a < bytes; a += chunk) order.push_back(a);
-    std::shuffle(order.begin(), order.end(), rng);
+    if (pick(0, 1)) std::shuffle(order.begin(), order.end(), rng);
     const int mode = static_cast<int>(pick(0, 5));
     for (size_t k = 0; k < order.size(); ++k) {
       const uint64_t a = order[k], n = std::min(chunk, bytes - a);
-      if (mode == 1 && k == 0) continue;  // a chunk never arrives
-      std::vector<uint8_t> data(n);
-      for (uint64_t i = 0; i < n; ++i) data[i] = expected_at(a + i);
+      if (mode == 1 && k == order.size() / 3) continue;  // a chunk never arrives
+      std::vector<uint8_t> data(flat.begin() + static_cast<ptrdiff_t>(a),
+                                flat.begin() + static_cast<ptrdiff_t>(a + n));
       if (mode == 2 && k == order.size() / 2) data[pick(0, n - 1)] ^= 0x10;  // a wrong byte
-      mem.write(a, data.data(), n);
+      both_write(a, data);
     }
     if (mode == 3) {  // an unaligned partial rewrite, right or wrong
       const uint64_t a = pick(0, bytes - 1), n = std::min(bytes - a, pick(1, 300));
-      std::vector<uint8_t> data(n);
-      for (uint64_t i = 0; i < n; ++i) data[i] = expected_at(a + i);
+      std::vector<uint8_t> data(flat.begin() + static_cast<ptrdiff_t>(a),
+                                flat.begin() + static_cast<ptrdiff_t>(a + n));
       if (pick(0, 1)) data[0] ^= 1;
-      mem.write(a, data.data(), n);
+      both_write(a, data);
     }
     if (mode == 4) {  // a wrong write later put right
       const uint64_t a = order[0], n = std::min(chunk, bytes - a);
-      std::vector<uint8_t> bad(n, 0x77);
-      mem.write(a, bad.data(), n);
-      std::vector<uint8_t> good(n);
-      for (uint64_t i = 0; i < n; ++i) good[i] = expected_at(a + i);
-      mem.write(a, good.data(), n);
+      both_write(a, std::vector<uint8_t>(n, 0x77));
+      both_write(a, std::vector<uint8_t>(flat.begin() + static_cast<ptrdiff_t>(a),
+                                         flat.begin() + static_cast<ptrdiff_t>(a + n)));
     }
-    if (mode == 5) mem.discard(pick(0, bytes - 1), pick(1, 2000));
-    mem.set_observer(nullptr);
-    std::vector<uint8_t> flat(bytes);
-    for (uint64_t i = 0; i < bytes; ++i) flat[i] = expected_at(i);
-    const bool truth = mem.equals(0, flat.data(), bytes);
-    ASSERT_EQ(checker.verify(mem), truth) << "trial " << trial << " mode " << mode << " chunk " << chunk;
+    if (mode == 5) {
+      const uint64_t a = pick(0, bytes - 1), n = pick(1, 2000);
+      mem.discard(a, n);
+      plain.discard(a, n);
+    }
+    std::vector<uint8_t> got(map.capacity()), want(map.capacity());
+    mem.read(0, got.data(), got.size());
+    plain.read(0, want.data(), want.size());
+    ASSERT_EQ(got, want) << "trial " << trial << " mode " << mode;
+    const bool truth = plain.equals(0, flat.data(), bytes);
+    bool verdict = true;
+    for (size_t k = 0; k < part.pages.size(); ++k) {
+      verdict = verdict && mem.equals(k * kPage, part.pages[k], 0, part.covered(k));
+    }
+    ASSERT_EQ(verdict, truth) << "trial " << trial << " mode " << mode << " chunk " << chunk;
     (truth ? agreed_true : agreed_false) += 1;
+    for (size_t k = 0; k < part.pages.size(); ++k) {
+      if (mem.take(k * kPage, part.covered(k)).bytes == part.pages[k].bytes) ++shared_pages;
+    }
+    for (uint64_t i = 0; i < bytes; ++i) {  // the image is untouched
+      ASSERT_EQ(part.pages[i / kPage].bytes[i % kPage], flat[i]) << "trial " << trial << " byte " << i;
+    }
   }
-  // Both verdicts were exercised.
+  // Both verdicts were exercised, and in-order matching writes were kept by sharing.
   EXPECT_GT(agreed_true, 50);
   EXPECT_GT(agreed_false, 50);
+  EXPECT_GT(shared_pages, 50);
+}
+
+TEST(SparseMemoryPrime, AnInOrderMatchingWriteIsKeptWithoutACopyAndAWrongOneIsCopied) {
+  SparseMemory mem(2 * kPage);
+  SparseMemory::Page expected{SparseMemory::allocate_page_bytes(), kPage};
+  for (uint64_t i = 0; i < kPage; ++i) expected.bytes[i] = static_cast<uint8_t>(i * 13 + 1);
+  mem.prime(0, expected, kPage);
+  EXPECT_TRUE(mem.is_zero(0, kPage));  // priming writes nothing
+  mem.write(0, expected.bytes.get(), 4096);
+  mem.write(4096, expected.bytes.get() + 4096, 4096);
+  std::vector<uint8_t> out(kPage);
+  mem.read(0, out.data(), kPage);
+  for (uint64_t i = 0; i < kPage; ++i) ASSERT_EQ(out[i], i < 8192 ? expected.bytes[i] : 0) << i;
+  std::vector<uint8_t> wrong(expected.bytes.get() + 8192, expected.bytes.get() + 12288);
+  wrong[7] ^= 1;
+  mem.write(8192, wrong.data(), wrong.size());  // copy on write: the expected page stays as it was
+  EXPECT_EQ(expected.bytes[8192 + 7], static_cast<uint8_t>((8192 + 7) * 13 + 1));
+  mem.read(8192, out.data(), 4096);
+  EXPECT_EQ(out[7], wrong[7]);
+  EXPECT_FALSE(mem.equals(0, expected, 0, kPage));
+  // A page that holds bytes is left alone.
+  SparseMemory held(kPage);
+  const uint8_t b = 5;
+  held.write(100, &b, 1);
+  held.prime(0, expected, kPage);
+  held.write(0, expected.bytes.get(), 4096);
+  EXPECT_NE(held.take(0, kPage).bytes, expected.bytes);
 }
 
 }  // namespace
