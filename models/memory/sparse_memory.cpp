@@ -54,6 +54,7 @@ std::pair<const uint8_t*, uint64_t> SparseMemory::stored(uint64_t page, uint64_t
 }
 
 void SparseMemory::read(uint64_t addr, uint8_t* out, uint64_t len) const {
+  touch(addr, len);
   while (len > 0) {
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
     const uint64_t n = std::min(len, kPageBytes - off);
@@ -67,6 +68,7 @@ void SparseMemory::read(uint64_t addr, uint8_t* out, uint64_t len) const {
 }
 
 void SparseMemory::write(uint64_t addr, const uint8_t* in, uint64_t len) {
+  touch(addr, len);
   while (len > 0) {
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
     const uint64_t n = std::min(len, kPageBytes - off);
@@ -94,6 +96,7 @@ void SparseMemory::write(uint64_t addr, const uint8_t* in, uint64_t len) {
 }
 
 bool SparseMemory::equals(uint64_t addr, const uint8_t* expected, uint64_t len) const {
+  touch(addr, len);
   while (len > 0) {
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
     const uint64_t n = std::min(len, kPageBytes - off);
@@ -108,6 +111,7 @@ bool SparseMemory::equals(uint64_t addr, const uint8_t* expected, uint64_t len) 
 }
 
 bool SparseMemory::equals(uint64_t addr, const Page& expected, uint64_t off, uint64_t n) const {
+  touch(addr, n);
   if (addr % kPageBytes == off && expected.bytes) {
     // The same storage written as far reads the same everywhere (what prime() leads to).
     auto it = pages_.find(addr / kPageBytes);
@@ -119,6 +123,7 @@ bool SparseMemory::equals(uint64_t addr, const Page& expected, uint64_t off, uin
 }
 
 bool SparseMemory::is_zero(uint64_t addr, uint64_t len) const {
+  touch(addr, len);
   while (len > 0) {
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
     const uint64_t n = std::min(len, kPageBytes - off);
@@ -132,6 +137,7 @@ bool SparseMemory::is_zero(uint64_t addr, uint64_t len) const {
 
 void SparseMemory::adopt(uint64_t addr, Page page, uint64_t covered) {
   check_page_range(addr, covered);
+  touch(addr, covered);
   if (page.written > covered) throw std::invalid_argument("SparseMemory::adopt: page written past the range");
   auto it = pages_.find(addr / kPageBytes);
   if (covered == kPageBytes || it == pages_.end() || it->second.written <= covered) {
@@ -154,6 +160,7 @@ void SparseMemory::adopt(uint64_t addr, Page page, uint64_t covered) {
 
 SparseMemory::Page SparseMemory::take(uint64_t addr, uint64_t covered) {
   check_page_range(addr, covered);
+  touch(addr, covered);
   auto it = pages_.find(addr / kPageBytes);
   if (it == pages_.end()) return {};
   if (covered == kPageBytes || it->second.written <= covered) {
@@ -170,6 +177,7 @@ SparseMemory::Page SparseMemory::take(uint64_t addr, uint64_t covered) {
 
 void SparseMemory::prime(uint64_t addr, const Page& expected, uint64_t covered) {
   check_page_range(addr, covered);
+  touch(addr, covered);
   if (!expected.bytes || expected.written == 0) return;
   auto it = pages_.find(addr / kPageBytes);
   if (it != pages_.end() && it->second.written > 0) return;  // holds bytes: leave it as it is
@@ -183,6 +191,7 @@ void SparseMemory::prime(uint64_t addr, const Page& expected, uint64_t covered) 
 }
 
 void SparseMemory::discard(uint64_t addr, uint64_t len) {
+  touch(addr, len);
   while (len > 0) {
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
     const uint64_t n = std::min(len, kPageBytes - off);

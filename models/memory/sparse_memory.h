@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <utility>
@@ -59,6 +60,11 @@ class SparseMemory {
   // True if [addr, addr + n) reads as `expected` does at [off, off + n) (a page held outside any memory).
   bool equals(uint64_t addr, const Page& expected, uint64_t off, uint64_t n) const;
   uint64_t resident_bytes() const { return pages_.size() * kPageBytes; }
+  // Called before every access to [addr, addr + len) (read, compared, written, discarded, pages handed in,
+  // taken out or primed), so pages handed in unfilled can be filled just before their first use, while
+  // hot in cache. Empty for none; the hook must not access this memory.
+  using AccessHook = std::function<void(uint64_t addr, uint64_t len)>;
+  void set_access_hook(AccessHook hook) { hook_ = std::move(hook); }
 
   // Page-level transfers for [addr, addr + covered), addr a page boundary and covered <= kPageBytes: the
   // result is the same as writing (adopt) or reading and then discarding (take) those bytes, without a copy
@@ -75,6 +81,9 @@ class SparseMemory {
   void prime(uint64_t addr, const Page& expected, uint64_t covered);
 
  private:
+  void touch(uint64_t addr, uint64_t len) const {
+    if (hook_) hook_(addr, len);
+  }
   Page new_page();
   void check_page_range(uint64_t addr, uint64_t covered) const;
   // Gives the page storage of its own (a copy of its written bytes) if it shares it.
@@ -87,6 +96,7 @@ class SparseMemory {
   uint64_t capacity_;
   std::unordered_map<uint64_t, Page> pages_;
   std::vector<Storage> free_;  // storage no one else holds
+  AccessHook hook_;
 };
 
 }  // namespace cdma::memory

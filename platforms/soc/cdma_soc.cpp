@@ -149,6 +149,15 @@ bool CdmaSoc::gpu_meets_expectation() {
   return ok;
 }
 
+void CdmaSoc::set_gpu_access_hook(const GpuAccessHook& hook) {
+  for (uint32_t ch = 0; ch < map_.channels(); ++ch) {
+    gpu_store(ch).set_access_hook(
+        hook ? memory::SparseMemory::AccessHook(
+                   [hook, ch](uint64_t local, uint64_t len) { hook(ch, local, len); })
+             : memory::SparseMemory::AccessHook());
+  }
+}
+
 void CdmaSoc::write_host(uint64_t address, codec::ByteSpan data) {
   host_.device().store().write(address, data.data(), data.size());
 }

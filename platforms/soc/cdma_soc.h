@@ -9,6 +9,7 @@
 #include <systemc>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -69,6 +70,11 @@ class CdmaSoc : public sc_core::sc_module {
   // as without the priming. `expected` must stay alive until gpu_meets_expectation().
   void expect_gpu(const memory::MemoryImage& expected);
   bool gpu_meets_expectation();
+  // Calls hook(channel, local address, bytes) before every access to GPU memory, by the models or through
+  // the calls above (memory::SparseMemory::set_access_hook): lets pages adopted unfilled be filled just
+  // before they are first used. Empty to remove.
+  using GpuAccessHook = std::function<void(uint32_t channel, uint64_t local, uint64_t len)>;
+  void set_gpu_access_hook(const GpuAccessHook& hook);
   void write_host(uint64_t address, codec::ByteSpan data);
   codec::Bytes read_host(uint64_t address, uint64_t bytes) const;
   void discard_host(uint64_t address, uint64_t bytes);

@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -98,27 +97,38 @@ class TensorBytes {
 
   uint64_t bytes() const { return bytes_; }
   codec::ElementWidth width() const { return width_; }
-  // Fills `out` (an allocated image of the piece's GPU range) with the piece's bytes; returns its number of
-  // non-zero elements.
-  uint64_t piece(uint64_t offset, size_t index, memory::MemoryImage& out) const {
-    uint64_t nonzeros = 0;
-    if (!trace_.data.empty()) {
-      const size_t w = codec::bytes_of(width_);
-      out.for_each_run([&](uint64_t off, uint8_t* dst, uint64_t n) {
-        std::memcpy(dst, trace_.data.data() + offset + off, n);
-        nonzeros += tensor::count_nonzero(codec::ByteSpan(dst, n), w);
-      });
-      return nonzeros;
+
+  // Writes one piece's bytes front to back, counting its non-zero elements.
+  class PieceWriter {
+   public:
+    PieceWriter(const TensorBytes& src, uint64_t offset, size_t index)
+        : src_(src), offset_(offset), stream_(src.piece_spec(index)) {}
+    // The piece's bytes [off, off + n), right after the ones written last.
+    void write(uint64_t off, uint8_t* dst, uint64_t n) {
+      if (!src_.trace_.data.empty()) {
+        std::memcpy(dst, src_.trace_.data.data() + offset_ + off, n);
+        nonzeros_ += tensor::count_nonzero(codec::ByteSpan(dst, n), codec::bytes_of(src_.width_));
+      } else {
+        nonzeros_ += stream_.fill(codec::MutableByteSpan(dst, n));
+      }
     }
-    tensor::ActivationSpec s = spec_;
-    s.seed = seed_ * 7919 + index;
-    tensor::ActivationStream stream(s);
-    out.for_each_run(
-        [&](uint64_t, uint8_t* dst, uint64_t n) { nonzeros += stream.fill(codec::MutableByteSpan(dst, n)); });
-    return nonzeros;
-  }
+    uint64_t nonzeros() const { return nonzeros_; }
+
+   private:
+    const TensorBytes& src_;
+    uint64_t offset_;
+    tensor::ActivationStream stream_;  // unused for a trace
+    uint64_t nonzeros_ = 0;
+  };
 
  private:
+  // The synthetic stream of piece `index` (a trace's pieces do not use it).
+  tensor::ActivationSpec piece_spec(size_t index) const {
+    tensor::ActivationSpec s = spec_;
+    s.seed = seed_ * 7919 + index;
+    return s;
+  }
+
   tensor::NpyArray trace_;
   tensor::ActivationSpec spec_;
   uint64_t seed_ = 0;
@@ -126,24 +136,57 @@ class TensorBytes {
   codec::ElementWidth width_ = codec::ElementWidth::k32;
 };
 
-// One piece of one tensor, ready to move: its bytes, laid out as GPU memory pages at address 0, and how many
-// of its elements are non-zero.
-struct Piece {
-  std::shared_ptr<const TensorBytes> source;
-  memory::MemoryImage image;
-  uint64_t nonzero_elements = 0;
-};
+// Fills a piece's pages (an allocated image at GPU address 0, handed to GPU memory) on demand, front to
+// back, just before the simulation first touches them: a chunk is generated (or copied from its trace)
+// right before the DMA engine reads it, so its bytes are still in cache then.
+class PieceFiller {
+ public:
+  PieceFiller(const memory::AddressMap& map, memory::MemoryImage& image, TensorBytes::PieceWriter writer)
+      : map_(map),
+        address_(image.address()),
+        bytes_(image.bytes()),
+        writer_(std::move(writer)),
+        pages_(image.parts().size()) {
+    for (size_t ch = 0; ch < pages_.size(); ++ch) {
+      const memory::MemoryImage::Part& part = image.parts()[ch];
+      first_.push_back(part.first);
+      for (const memory::SparseMemory::Page& p : part.pages) pages_[ch].push_back(p.bytes.get());
+    }
+  }
 
-// `storage` is the page storage of earlier pieces, reused: fresh pages would cost page faults and zeroing.
-Piece make_piece(std::shared_ptr<const TensorBytes> src, const memory::AddressMap& map, uint64_t offset,
-                 uint64_t n, size_t index, std::vector<memory::MemoryImage::PageBytes> storage) {
-  Piece p;
-  p.image = memory::MemoryImage(map, 0, n);
-  p.image.allocate(storage);
-  p.nonzero_elements = src->piece(offset, index, p.image);
-  p.source = std::move(src);
-  return p;
-}
+  // Before an access to [local, local + len) of `channel`: fills the piece up to the access's last byte (a
+  // channel's bytes are in address order, so every byte of the access is filled then).
+  void ensure(uint32_t channel, uint64_t local, uint64_t len) {
+    if (filled_ == bytes_ || len == 0) return;
+    const uint64_t last = map_.encode({channel, local + len - 1});
+    if (last >= address_) fill_to(std::min(last - address_ + 1, bytes_));
+  }
+  // Fills what is left; returns the piece's number of non-zero elements.
+  uint64_t finish() {
+    fill_to(bytes_);
+    return writer_.nonzeros();
+  }
+
+ private:
+  void fill_to(uint64_t end) {
+    while (filled_ < end) {
+      const memory::ChannelAddress ca = map_.decode(address_ + filled_);
+      const uint64_t in_page = ca.local % memory::MemoryImage::kPageBytes;
+      const uint64_t n = std::min({map_.bytes_to_granule_end(address_ + filled_),
+                                   memory::MemoryImage::kPageBytes - in_page, bytes_ - filled_});
+      uint8_t* page = pages_[ca.channel][(ca.local - first_[ca.channel]) / memory::MemoryImage::kPageBytes];
+      writer_.write(filled_, page + in_page, n);
+      filled_ += n;
+    }
+  }
+
+  const memory::AddressMap& map_;
+  uint64_t address_, bytes_;
+  TensorBytes::PieceWriter writer_;
+  std::vector<std::vector<uint8_t*>> pages_;  // per channel: the storage of its pages, held by GPU memory
+  std::vector<uint64_t> first_;               // per channel: the local address of its first page
+  uint64_t filled_ = 0;                       // bytes of the piece filled, from its start
+};
 
 struct PieceRef {
   size_t tensor = 0;  // index into the plan
@@ -226,55 +269,41 @@ uint64_t peak_rss_bytes() {
   return static_cast<uint64_t>(ru.ru_maxrss) * 1024;
 }
 
-// Simulates the pieces `which` (indices into `pieces`, in order) on a new SoC. A second thread prepares the
-// next piece while the current one is simulated.
+// Simulates the pieces `which` (indices into `pieces`, in order) on a new SoC.
 ShardResult run_shard(const config::PlatformConfig& cfg, const TensorPlan& plan, const MeasurementConfig& mc,
                       const Densities& densities, const std::vector<PieceRef>& pieces,
                       const std::vector<size_t>& which) {
   platform::CdmaSoc soc("soc", cfg);
   ShardResult out;
-  // A tensor's source (a loaded trace) is made when its first piece is prepared and kept by its pieces only,
-  // so at most two are held at once.
-  std::shared_ptr<const TensorBytes> current;
-  size_t current_id = 0;
+  // A tensor's source (a loaded trace) is made when its first piece comes and dropped after its last.
+  std::unique_ptr<const TensorBytes> source;
+  size_t source_id = 0;
   std::vector<memory::MemoryImage::PageBytes> spare;  // page storage of pieces already moved
-  auto prepare = [&](size_t k) {
-    const PieceRef& p = pieces[k];
-    if (!current || current_id != p.tensor) {
-      current =
-          std::make_shared<const TensorBytes>(mc, &densities, plan.tensors[p.tensor], p.tensor, mc.batch);
-      current_id = p.tensor;
-    }
-    // Enough pages for any piece of this size: a whole number per channel plus one partial each.
-    const uint64_t pages = p.bytes / memory::MemoryImage::kPageBytes + soc.address_map().channels();
-    std::vector<memory::MemoryImage::PageBytes> storage;
-    while (!spare.empty() && storage.size() < pages) {
-      storage.push_back(std::move(spare.back()));
-      spare.pop_back();
-    }
-    return std::async(std::launch::async,
-                      [src = current, p, &map = soc.address_map(), st = std::move(storage)]() mutable {
-                        return make_piece(src, map, p.offset, p.bytes, p.index, std::move(st));
-                      });
-  };
-
   std::map<uint64_t, RoundTrip> uncompressed_by_size;
-  std::future<Piece> next;
-  if (!which.empty()) next = prepare(which[0]);
   for (size_t w = 0; w < which.size(); ++w) {
     const PieceRef& ref = pieces[which[w]];
-    Piece piece = next.get();
-    if (w + 1 < which.size()) next = prepare(which[w + 1]);
+    if (!source || source_id != ref.tensor) {
+      source.reset();  // at most one trace loaded at a time
+      source =
+          std::make_unique<const TensorBytes>(mc, &densities, plan.tensors[ref.tensor], ref.tensor, mc.batch);
+      source_id = ref.tensor;
+    }
     const std::string& what = plan.tensors[ref.tensor].content;
     PieceResult r;
     r.piece = which[w];
-    r.nonzero_elements = piece.nonzero_elements;
+
+    // GPU memory holds the piece now, filled as the simulation first reaches each chunk of it.
+    memory::MemoryImage image(soc.address_map(), 0, ref.bytes);
+    image.allocate(spare);
+    PieceFiller filler(soc.address_map(), image, TensorBytes::PieceWriter(*source, ref.offset, ref.index));
+    soc.adopt_gpu(std::move(image));
+    soc.set_gpu_access_hook(
+        [&filler](uint32_t ch, uint64_t local, uint64_t len) { filler.ensure(ch, local, len); });
 
     dma::DmaDescriptor d;
     d.codec = mc.codec;
-    d.codec.element = piece.source->width();
+    d.codec.element = source->width();
     d.codec.algorithm = codec::Algorithm::kNone;
-    soc.adopt_gpu(std::move(piece.image));  // GPU memory holds the piece now
     bool in_gpu = true;
     std::optional<memory::MemoryImage> reference;  // taken out of GPU memory at the first offload
     auto cached = uncompressed_by_size.find(ref.bytes);
@@ -292,6 +321,8 @@ ShardResult run_shard(const config::PlatformConfig& cfg, const TensorPlan& plan,
     const RoundTrip c = round_trip(soc, d, ref.bytes, reference, what, in_gpu);
     out.bytes_identical = out.bytes_identical && in_gpu;
     out.bytes_moved += 2 * ref.bytes;
+    soc.set_gpu_access_hook(nullptr);
+    r.nonzero_elements = filler.finish();  // filled already: the first offload read every byte
     soc.discard_gpu(0, ref.bytes);
     reference->release(spare);
     r.cdma = {c.offload.seconds, c.prefetch.seconds};

@@ -1,8 +1,9 @@
 // Moves every tensor vDNN offloads through the platform model as real bytes, uncompressed (vDNN) and
 // compressed (cDMA), offload and prefetch, and measures each. Tensors go in pieces of at most segment_bytes,
 // each written to GPU memory, offloaded, freed on the GPU (as vDNN frees it), prefetched back and compared
-// with the original; so peak memory stays a few pieces whatever the network's total. A second thread
-// prepares the next piece (generates it or slices it from its trace) while the current one is simulated.
+// with the original; so peak memory stays a few pieces whatever the network's total. A piece's bytes are
+// generated (or copied from its trace) into GPU memory chunk by chunk just before the simulation first
+// reads them, so they are still in cache when the DMA engine does; each job runs on one thread.
 // An uncompressed transfer's timing depends only on its size (the platform is idle between pieces and
 // nothing in it looks at the bytes), so by default each distinct vDNN piece size is simulated once, with
 // real bytes, and later pieces of that size reuse its timing; reuse_uncompressed = false simulates all.

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -104,6 +105,61 @@ TEST_F(SparseMemoryVsFlat, AdoptAndTakeActLikeWriteAndReadThenDiscard) {
   EXPECT_THROW(mem.take(kPage + 1, 10), std::invalid_argument);
   EXPECT_THROW(mem.adopt(0, SparseMemory::Page{SparseMemory::allocate_page_bytes(), 10}, 5),
                std::invalid_argument);
+}
+
+// The access hook runs before every kind of access, with its range, so pages handed in unfilled can be
+// filled just in time: here the hook fills a page adopted unfilled, and every reader sees the filled bytes.
+TEST(SparseMemory, TheAccessHookRunsBeforeEveryAccessWithItsRange) {
+  SparseMemory mem(4 * kPage);
+  SparseMemory::Page unfilled{SparseMemory::allocate_page_bytes(), kPage};
+  uint8_t* storage = unfilled.bytes.get();
+  std::memset(storage, 0xEE, kPage);  // not yet the page's bytes
+  std::vector<std::pair<uint64_t, uint64_t>> calls;
+  bool filled = false;
+  mem.set_access_hook([&](uint64_t addr, uint64_t len) {
+    calls.emplace_back(addr, len);
+    if (!filled && addr < kPage) {
+      for (uint64_t i = 0; i < kPage; ++i) storage[i] = static_cast<uint8_t>(i % 251 + 1);
+      filled = true;
+    }
+  });
+  mem.adopt(kPage, SparseMemory::Page{}, kPage);  // another page: the hook runs, nothing to fill there
+  EXPECT_FALSE(filled);
+  mem.adopt(0, std::move(unfilled), kPage);
+  EXPECT_TRUE(filled);  // the hook ran first, and the page came in filled
+  std::vector<uint8_t> want(kPage);
+  for (uint64_t i = 0; i < kPage; ++i) want[i] = static_cast<uint8_t>(i % 251 + 1);
+  // Each access calls the hook with its own range first (nested calls may follow).
+  auto first_call = [&] {
+    const std::pair<uint64_t, uint64_t> c =
+        calls.empty() ? std::pair<uint64_t, uint64_t>(~uint64_t{0}, 0) : calls.front();
+    calls.clear();
+    return c;
+  };
+  using Range = std::pair<uint64_t, uint64_t>;
+  calls.clear();
+  std::vector<uint8_t> out(100);
+  mem.read(10, out.data(), 100);
+  EXPECT_EQ(first_call(), Range(10, 100));
+  EXPECT_TRUE(std::equal(out.begin(), out.end(), want.begin() + 10));
+  EXPECT_TRUE(mem.equals(10, want.data() + 10, 100));
+  EXPECT_EQ(first_call(), Range(10, 100));
+  EXPECT_FALSE(mem.is_zero(5, 7));
+  EXPECT_EQ(first_call(), Range(5, 7));
+  mem.write(3 * kPage, out.data(), 20);
+  EXPECT_EQ(first_call(), Range(3 * kPage, 20));
+  mem.discard(3 * kPage + 4, 8);
+  EXPECT_EQ(first_call(), Range(3 * kPage + 4, 8));
+  const SparseMemory::Page taken = mem.take(0, kPage);
+  EXPECT_EQ(first_call(), Range(0, kPage));
+  EXPECT_FALSE(mem.equals(kPage, taken, 0, 30));
+  EXPECT_EQ(first_call(), Range(kPage, 30));
+  mem.prime(0, taken, kPage);
+  EXPECT_EQ(first_call(), Range(0, kPage));
+  mem.set_access_hook(nullptr);
+  calls.clear();
+  mem.read(0, out.data(), 10);
+  EXPECT_TRUE(calls.empty());
 }
 
 TEST(SparseMemory, DiscardedWholePagesAreFreedAndReusedClean) {
