@@ -25,8 +25,17 @@ class MemoryImage {
   struct Part {
     uint64_t first = 0, end = 0;
     std::vector<SparseMemory::Page> pages;
-    // Bytes of page k inside the part.
+    // Bytes of page k inside the part, and its local address.
     uint64_t covered(size_t k) const { return std::min(kPageBytes, end - first - k * kPageBytes); }
+    uint64_t local(size_t k) const { return first + k * kPageBytes; }
+  };
+
+  // Where byte `off` of the range lives, and how many bytes from there stay in one granule, one page and the
+  // range: a run.
+  struct Run {
+    uint32_t channel;
+    size_t page;  // index into the channel's part
+    uint64_t in_page, n;
   };
 
   MemoryImage() = default;
@@ -44,6 +53,25 @@ class MemoryImage {
   void allocate(std::vector<PageBytes>& spare);
   // Moves every page's storage that no one else holds to `spare` (for reuse); the image then reads as zero.
   void release(std::vector<PageBytes>& spare);
+
+  Run run_at(uint64_t off) const {
+    const uint64_t addr = address_ + off;
+    const ChannelAddress ca = map_.decode(addr);
+    const uint64_t in_page = ca.local % kPageBytes;
+    return {ca.channel, static_cast<size_t>((ca.local - parts_[ca.channel].first) / kPageBytes), in_page,
+            std::min({map_.bytes_to_granule_end(addr), kPageBytes - in_page, bytes_ - off})};
+  }
+
+  // Calls fn(channel, page index, page) for every page of every part while fn returns true; returns false if
+  // fn stopped it. Pages are in each channel's layout, so no address decoding per granule.
+  template <typename Fn>
+  bool for_each_page(Fn&& fn) {
+    return pages(*this, fn);
+  }
+  template <typename Fn>
+  bool for_each_page(Fn&& fn) const {
+    return pages(*this, fn);
+  }
 
   // Calls fn(offset into the range, bytes, n) for each run of the range that is contiguous in one page, in
   // address order. The mutable form needs allocate() first.
@@ -67,16 +95,21 @@ class MemoryImage {
   // fn(offset into the range, page, offset in the page, n) per run; Self is MemoryImage or const MemoryImage.
   template <typename Self, typename Fn>
   static void walk(Self& self, Fn&& fn) {
-    const AddressMap& map = self.map_;
     for (uint64_t off = 0; off < self.bytes_;) {
-      const uint64_t addr = self.address_ + off;
-      const ChannelAddress ca = map.decode(addr);
-      auto& part = self.parts_[ca.channel];
-      const uint64_t in_page = ca.local % kPageBytes;
-      const uint64_t n = std::min({map.bytes_to_granule_end(addr), kPageBytes - in_page, self.bytes_ - off});
-      fn(off, part.pages[(ca.local - part.first) / kPageBytes], in_page, n);
-      off += n;
+      const Run r = self.run_at(off);
+      fn(off, self.parts_[r.channel].pages[r.page], r.in_page, r.n);
+      off += r.n;
     }
+  }
+  template <typename Self, typename Fn>
+  static bool pages(Self& self, Fn& fn) {
+    for (uint32_t ch = 0; ch < self.parts_.size(); ++ch) {
+      auto& part = self.parts_[ch];
+      for (size_t k = 0; k < part.pages.size(); ++k) {
+        if (!fn(ch, k, part.pages[k])) return false;
+      }
+    }
+    return true;
   }
 
   AddressMap map_{1, 1, 1};

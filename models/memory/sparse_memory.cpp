@@ -75,20 +75,17 @@ void SparseMemory::write(uint64_t addr, const uint8_t* in, uint64_t len) {
     Page& p = pages_[page];
     if (off == p.written && off + n <= p.expected && std::memcmp(p.bytes.get() + off, in, n) == 0) {
       p.written += n;  // the storage holds these bytes already
-      addr += n;
-      in += n;
-      len -= n;
-      continue;
-    }
-    if (!p.bytes) {
-      p = new_page();
     } else {
-      own(p);
+      if (!p.bytes) {
+        p = new_page();
+      } else {
+        own(p);
+      }
+      p.expected = 0;  // the storage is about to change
+      if (off > p.written) std::memset(p.bytes.get() + p.written, 0, off - p.written);  // a gap stays zero
+      std::memcpy(p.bytes.get() + off, in, n);
+      p.written = std::max(p.written, off + n);
     }
-    p.expected = 0;  // the storage is about to change
-    if (off > p.written) std::memset(p.bytes.get() + p.written, 0, off - p.written);  // a gap stays zero
-    std::memcpy(p.bytes.get() + off, in, n);
-    p.written = std::max(p.written, off + n);
     addr += n;
     in += n;
     len -= n;

@@ -86,23 +86,20 @@ void CdmaSoc::discard_gpu(uint64_t address, uint64_t bytes) {
 }
 
 void CdmaSoc::adopt_gpu(memory::MemoryImage image) {
-  for (uint32_t ch = 0; ch < image.parts().size(); ++ch) {
-    memory::MemoryImage::Part& part = image.parts()[ch];
-    for (size_t k = 0; k < part.pages.size(); ++k) {
-      gpu_store(ch).adopt(part.first + k * memory::MemoryImage::kPageBytes, std::move(part.pages[k]),
-                          part.covered(k));
-    }
-  }
+  const auto& parts = image.parts();
+  image.for_each_page([&](uint32_t ch, size_t k, memory::SparseMemory::Page& page) {
+    gpu_store(ch).adopt(parts[ch].local(k), std::move(page), parts[ch].covered(k));
+    return true;
+  });
 }
 
 memory::MemoryImage CdmaSoc::take_gpu(uint64_t address, uint64_t bytes) {
   memory::MemoryImage image(map_, address, bytes);
-  for (uint32_t ch = 0; ch < image.parts().size(); ++ch) {
-    memory::MemoryImage::Part& part = image.parts()[ch];
-    for (size_t k = 0; k < part.pages.size(); ++k) {
-      part.pages[k] = gpu_store(ch).take(part.first + k * memory::MemoryImage::kPageBytes, part.covered(k));
-    }
-  }
+  const auto& parts = image.parts();
+  image.for_each_page([&](uint32_t ch, size_t k, memory::SparseMemory::Page& page) {
+    page = gpu_store(ch).take(parts[ch].local(k), parts[ch].covered(k));
+    return true;
+  });
   return image;
 }
 
@@ -118,28 +115,20 @@ void CdmaSoc::write_gpu(const memory::MemoryImage& image) {
 }
 
 bool CdmaSoc::gpu_equals(const memory::MemoryImage& expected) const {
-  // Page by page: both sides are in the channels' layout, so no address decoding per granule.
-  for (uint32_t ch = 0; ch < expected.parts().size(); ++ch) {
-    const memory::MemoryImage::Part& part = expected.parts()[ch];
-    for (size_t k = 0; k < part.pages.size(); ++k) {
-      if (!gpu_store(ch).equals(part.first + k * memory::MemoryImage::kPageBytes, part.pages[k], 0,
-                                part.covered(k))) {
-        return false;
-      }
-    }
-  }
-  return true;
+  const auto& parts = expected.parts();
+  return expected.for_each_page([&](uint32_t ch, size_t k, const memory::SparseMemory::Page& page) {
+    return gpu_store(ch).equals(parts[ch].local(k), page, 0, parts[ch].covered(k));
+  });
 }
 
 void CdmaSoc::expect_gpu(const memory::MemoryImage& expected) {
   if (expected_ != nullptr) throw std::logic_error("expect_gpu: already checking an image");
   expected_ = &expected;
-  for (uint32_t ch = 0; ch < expected.parts().size(); ++ch) {
-    const memory::MemoryImage::Part& part = expected.parts()[ch];
-    for (size_t k = 0; k < part.pages.size(); ++k) {
-      gpu_store(ch).prime(part.first + k * memory::MemoryImage::kPageBytes, part.pages[k], part.covered(k));
-    }
-  }
+  const auto& parts = expected.parts();
+  expected.for_each_page([&](uint32_t ch, size_t k, const memory::SparseMemory::Page& page) {
+    gpu_store(ch).prime(parts[ch].local(k), page, parts[ch].covered(k));
+    return true;
+  });
 }
 
 bool CdmaSoc::gpu_meets_expectation() {

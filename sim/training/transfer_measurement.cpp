@@ -143,48 +143,41 @@ class PieceFiller {
  public:
   PieceFiller(const memory::AddressMap& map, memory::MemoryImage& image, TensorBytes::PieceWriter writer)
       : map_(map),
-        address_(image.address()),
-        bytes_(image.bytes()),
+        layout_(map, image.address(), image.bytes()),
         writer_(std::move(writer)),
         pages_(image.parts().size()) {
-    for (size_t ch = 0; ch < pages_.size(); ++ch) {
-      const memory::MemoryImage::Part& part = image.parts()[ch];
-      first_.push_back(part.first);
-      for (const memory::SparseMemory::Page& p : part.pages) pages_[ch].push_back(p.bytes.get());
-    }
+    image.for_each_page([&](uint32_t ch, size_t, const memory::SparseMemory::Page& p) {
+      pages_[ch].push_back(p.bytes.get());
+      return true;
+    });
   }
 
   // Before an access to [local, local + len) of `channel`: fills the piece up to the access's last byte (a
   // channel's bytes are in address order, so every byte of the access is filled then).
   void ensure(uint32_t channel, uint64_t local, uint64_t len) {
-    if (filled_ == bytes_ || len == 0) return;
+    if (filled_ == layout_.bytes() || len == 0) return;
     const uint64_t last = map_.encode({channel, local + len - 1});
-    if (last >= address_) fill_to(std::min(last - address_ + 1, bytes_));
+    if (last >= layout_.address()) fill_to(std::min(last - layout_.address() + 1, layout_.bytes()));
   }
   // Fills what is left; returns the piece's number of non-zero elements.
   uint64_t finish() {
-    fill_to(bytes_);
+    fill_to(layout_.bytes());
     return writer_.nonzeros();
   }
 
  private:
   void fill_to(uint64_t end) {
     while (filled_ < end) {
-      const memory::ChannelAddress ca = map_.decode(address_ + filled_);
-      const uint64_t in_page = ca.local % memory::MemoryImage::kPageBytes;
-      const uint64_t n = std::min({map_.bytes_to_granule_end(address_ + filled_),
-                                   memory::MemoryImage::kPageBytes - in_page, bytes_ - filled_});
-      uint8_t* page = pages_[ca.channel][(ca.local - first_[ca.channel]) / memory::MemoryImage::kPageBytes];
-      writer_.write(filled_, page + in_page, n);
-      filled_ += n;
+      const memory::MemoryImage::Run r = layout_.run_at(filled_);
+      writer_.write(filled_, pages_[r.channel][r.page] + r.in_page, r.n);
+      filled_ += r.n;
     }
   }
 
   const memory::AddressMap& map_;
-  uint64_t address_, bytes_;
+  const memory::MemoryImage layout_;  // the piece's pages, without storage: where each byte goes
   TensorBytes::PieceWriter writer_;
   std::vector<std::vector<uint8_t*>> pages_;  // per channel: the storage of its pages, held by GPU memory
-  std::vector<uint64_t> first_;               // per channel: the local address of its first page
   uint64_t filled_ = 0;                       // bytes of the piece filled, from its start
 };
 
