@@ -219,7 +219,10 @@ sc_time CdmaEngine::run_workers_lt(Job& job, unsigned workers) {
     heap[i] = moving;
   };
   const sc_time quantum = tlm::tlm_global_quantum::instance().get();
-  for (unsigned w = 0; w < workers; ++w) buffers_[w].resize(job.buffer_bytes);
+  // A chunk's bytes live in the engine's buffer only during its run_chunk call (the next hop copies them),
+  // and under LT no call waits inside, so every worker can use one buffer, which then stays in L1.
+  std::vector<uint8_t>& buf = buffers_[0];
+  buf.resize(job.buffer_bytes);
   sc_time last = SC_ZERO_TIME;
   while (job.next < job.chunks.size()) {
     if (quantum > SC_ZERO_TIME && heap[0].first >= quantum) {
@@ -232,7 +235,7 @@ sc_time CdmaEngine::run_workers_lt(Job& job, unsigned workers) {
     const unsigned w = heap[0].second;
     const size_t i = job.next++;
     const sc_time start = sc_core::sc_time_stamp() + local;
-    const bool ok = run_chunk(job, i, buffers_[w], local);
+    const bool ok = run_chunk(job, i, buf, local);
     if (ok && trace_) trace_chunk(job, i, w, start, sc_core::sc_time_stamp() + local);
     last = std::max(last, local);
     heap[0].first = local;  // the worker's time only grows: sift it down
