@@ -62,7 +62,6 @@ class CompressionUnit : public sc_core::sc_module {
   const codec::Codec* last_codec_ = nullptr;
   bool rtl_ = false;
   std::map<int, std::unique_ptr<RtlZvEngine>> rtl_engines_;
-  tlmx::Pool<codec::Bytes> buffers_;  // chunk-sized staging buffers
   tlmx::PayloadPool payloads_;
   uint64_t rtl_cycles_ = 0;
   uint64_t raw_bytes_ = 0, compressed_bytes_ = 0, chunks_ = 0, errors_ = 0, passthrough_ = 0;
