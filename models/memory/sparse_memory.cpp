@@ -56,10 +56,32 @@ void SparseMemory::own(Page& p) {
   p = std::move(copy);  // `expected` is gone with the shared storage
 }
 
+SparseMemory::Page* SparseMemory::find(uint64_t number) const {
+  if (last_ != nullptr && last_number_ == number) return last_;
+  auto it = pages_.find(number);
+  if (it == pages_.end()) return nullptr;
+  last_number_ = number;
+  // The cache serves write() too; the page itself is not changed here.
+  last_ = const_cast<Page*>(&it->second);
+  return last_;
+}
+
+SparseMemory::Page& SparseMemory::at(uint64_t number) {
+  if (Page* p = find(number)) return *p;
+  last_number_ = number;
+  last_ = &pages_[number];
+  return *last_;
+}
+
+void SparseMemory::erase(std::unordered_map<uint64_t, Page>::iterator it) {
+  if (last_ == &it->second) last_ = nullptr;
+  pages_.erase(it);
+}
+
 std::pair<const uint8_t*, uint64_t> SparseMemory::stored(uint64_t page, uint64_t off, uint64_t n) const {
-  auto it = pages_.find(page);
-  if (it == pages_.end() || off >= it->second.written) return {nullptr, 0};
-  return {it->second.bytes.get() + off, std::min(n, it->second.written - off)};
+  const Page* p = find(page);
+  if (p == nullptr || off >= p->written) return {nullptr, 0};
+  return {p->bytes.get() + off, std::min(n, p->written - off)};
 }
 
 void SparseMemory::read(uint64_t addr, uint8_t* out, uint64_t len) const {
@@ -81,7 +103,7 @@ void SparseMemory::write(uint64_t addr, const uint8_t* in, uint64_t len) {
   while (len > 0) {
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
     const uint64_t n = std::min(len, kPageBytes - off);
-    Page& p = pages_[page];
+    Page& p = at(page);
     if (off == p.written && off + n <= p.expected && std::memcmp(p.bytes.get() + off, in, n) == 0) {
       p.written += n;  // the storage holds these bytes already
       prefetch_expected(p);
@@ -150,7 +172,7 @@ void SparseMemory::adopt(uint64_t addr, Page page, uint64_t covered) {
   if (covered == kPageBytes || it == pages_.end() || it->second.written <= covered) {
     if (it != pages_.end()) {
       recycle(std::move(it->second.bytes));
-      pages_.erase(it);
+      erase(it);
     }
     if (page.bytes && page.written > 0) {
       pages_[addr / kPageBytes] = std::move(page);
@@ -172,7 +194,7 @@ SparseMemory::Page SparseMemory::take(uint64_t addr, uint64_t covered) {
   if (it == pages_.end()) return {};
   if (covered == kPageBytes || it->second.written <= covered) {
     Page p = std::move(it->second);
-    pages_.erase(it);
+    erase(it);
     return p;
   }
   Page p = new_page();
@@ -207,7 +229,7 @@ void SparseMemory::discard(uint64_t addr, uint64_t len) {
       Page& p = it->second;
       if (n == kPageBytes || (off == 0 && n >= p.written)) {  // nothing written is left: free the page
         recycle(std::move(p.bytes));
-        pages_.erase(it);
+        erase(it);
       } else if (off + n >= p.written) {
         p.written = std::min(p.written, off);  // the discarded tail is past the mark: lower it
       } else if (off < p.written) {

@@ -45,6 +45,9 @@ class SparseMemory {
   static Storage allocate_page_bytes() { return Storage(new uint8_t[kPageBytes]); }
 
   explicit SparseMemory(uint64_t capacity_bytes) : capacity_(capacity_bytes) {}
+  // Not copied or moved: the page cache points into this object's map.
+  SparseMemory(const SparseMemory&) = delete;
+  SparseMemory& operator=(const SparseMemory&) = delete;
 
   uint64_t capacity() const { return capacity_; }
   bool contains(uint64_t addr, uint64_t len) const { return len <= capacity_ && addr <= capacity_ - len; }
@@ -92,10 +95,17 @@ class SparseMemory {
   // The page's bytes at [off, off + n) that hold written data, from `off` on: where they are and how many
   // (the rest of the range reads as zero).
   std::pair<const uint8_t*, uint64_t> stored(uint64_t page, uint64_t off, uint64_t n) const;
+  // The page `number` (nullptr if it holds nothing) or, for at(), a new empty one; accesses come in runs on
+  // one page, so the last page found is remembered and found without hashing.
+  Page* find(uint64_t number) const;
+  Page& at(uint64_t number);
+  void erase(std::unordered_map<uint64_t, Page>::iterator it);
 
   uint64_t capacity_;
-  std::unordered_map<uint64_t, Page> pages_;
-  std::vector<Storage> free_;  // storage no one else holds
+  std::unordered_map<uint64_t, Page> pages_;  // element addresses stay valid until erased
+  mutable uint64_t last_number_ = 0;
+  mutable Page* last_ = nullptr;  // pages_[last_number_], or nullptr if not known
+  std::vector<Storage> free_;     // storage no one else holds
   AccessHook hook_;
 };
 
