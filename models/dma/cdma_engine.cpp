@@ -132,7 +132,9 @@ bool CdmaEngine::plan_offload(Job& job) {
                          " B is outside GPU memory");
   }
   uint64_t addr = d.gpu_address;
-  for (uint32_t n : plan_chunks(d.bytes, cfg_.chunk_bytes, map_.interleave_bytes())) {
+  const std::vector<uint32_t> sizes = plan_chunks(d.bytes, cfg_.chunk_bytes, map_.interleave_bytes());
+  job.chunks.reserve(sizes.size());
+  for (uint32_t n : sizes) {
     job.chunks.push_back(Chunk{addr, n, 0, 0});
     addr += n;
   }
@@ -170,6 +172,7 @@ bool CdmaEngine::plan_prefetch(Job& job, sc_time& local) {
   if (!err.empty()) return fail(job, err);
   uint64_t gpu = d.gpu_address;
   uint32_t largest = 0;
+  job.chunks.reserve(job.image.chunks.size());
   for (const HostChunk& h : job.image.chunks) {
     if (h.original_bytes > map_.bytes_to_granule_end(gpu)) {
       return fail(job, "a chunk would cross a memory-channel granule at its destination");

@@ -1,5 +1,6 @@
 #include "dma/host_layout.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace cdma::dma {
@@ -78,13 +79,16 @@ std::string HostImage::parse_index(const uint8_t* p, uint64_t size, uint32_t chu
 
 std::vector<uint32_t> plan_chunks(uint64_t bytes, uint32_t chunk_bytes, uint64_t granule_bytes) {
   std::vector<uint32_t> sizes;
+  sizes.reserve(bytes / std::max<uint64_t>(std::min<uint64_t>(chunk_bytes, granule_bytes), 1) + 2);
+  uint64_t in_granule = 0;  // off % granule_bytes, kept without a division per chunk
   for (uint64_t off = 0; off < bytes;) {
-    const uint64_t to_granule_end = granule_bytes - off % granule_bytes;
+    const uint64_t to_granule_end = granule_bytes - in_granule;
     uint64_t n = chunk_bytes;
     if (to_granule_end < n) n = to_granule_end;
     if (bytes - off < n) n = bytes - off;
     sizes.push_back(static_cast<uint32_t>(n));
     off += n;
+    in_granule = n == to_granule_end ? 0 : in_granule + n;
   }
   return sizes;
 }

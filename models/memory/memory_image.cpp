@@ -1,5 +1,6 @@
 #include "memory/memory_image.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -11,23 +12,34 @@ MemoryImage::MemoryImage(const AddressMap& map, uint64_t address, uint64_t bytes
     throw std::invalid_argument("memory image: [" + std::to_string(address) + ", +" + std::to_string(bytes) +
                                 ") is outside the memory");
   }
-  // A contiguous range is one contiguous local range per channel.
-  std::vector<bool> seen(map.channels(), false);
-  for (uint64_t off = 0; off < bytes;) {
-    const ChannelAddress ca = map.decode(address + off);
-    const uint64_t n = std::min(map.bytes_to_granule_end(address + off), bytes - off);
-    Part& part = parts_[ca.channel];
-    if (!seen[ca.channel]) {
+  // A contiguous range is one contiguous local range per channel; granules go round-robin over the
+  // channels, so each channel's share starts in one of the range's first `channels` granules and ends in one
+  // of its last `channels`: only those are visited.
+  if (bytes > 0) {
+    const uint64_t granule = map.interleave_bytes(), channels = map.channels();
+    const uint64_t first = address / granule, last = (address + bytes - 1) / granule;
+    // The part of granule g inside the range: its channel address and length.
+    auto piece = [&](uint64_t g, ChannelAddress& ca) {
+      const uint64_t start = std::max(g * granule, address),
+                     end = std::min((g + 1) * granule, address + bytes);
+      ca = map.decode(start);
+      return end - start;
+    };
+    for (uint64_t g = first; g <= last && g < first + channels; ++g) {
+      ChannelAddress ca{};
+      piece(g, ca);
       if (ca.local % kPageBytes != 0) {
         throw std::invalid_argument("memory image: channel " + std::to_string(ca.channel) + "'s share of [" +
                                     std::to_string(address) + ", +" + std::to_string(bytes) +
                                     ") does not start on a page boundary");
       }
-      seen[ca.channel] = true;
-      part.first = ca.local;
+      parts_[ca.channel].first = ca.local;
     }
-    part.end = ca.local + n;
-    off += n;
+    for (uint64_t g = last + 1; g-- > first && g + channels > last;) {
+      ChannelAddress ca{};
+      const uint64_t n = piece(g, ca);
+      parts_[ca.channel].end = ca.local + n;
+    }
   }
   for (Part& part : parts_) part.pages.resize((part.end - part.first + kPageBytes - 1) / kPageBytes);
 }

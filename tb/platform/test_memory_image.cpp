@@ -45,6 +45,43 @@ TEST(MemoryImage, RunsFollowTheAddressMap) {
   EXPECT_THROW(MemoryImage(map, 0, map.capacity() + 1), std::invalid_argument);
 }
 
+// Each channel's part spans exactly the local addresses of the range's bytes in that channel, for ranges
+// shorter than one granule per channel, starting mid-granule and ending anywhere (checked granule by
+// granule).
+TEST(MemoryImage, PartsSpanEachChannelsShare) {
+  const AddressMap map(3, 4096, 3 * 64 * kPage);
+  const uint64_t row = 3 * (kPage / 4096) * 4096;  // the granules after which every channel is page-aligned
+  for (uint64_t start : {uint64_t{0}, uint64_t{4096}, 2 * uint64_t{4096} + 100, row, row + 4096}) {
+    for (uint64_t bytes : {uint64_t{1}, uint64_t{100}, uint64_t{4096}, 2 * uint64_t{4096} + 5,
+                           3 * uint64_t{4096}, 7 * uint64_t{4096} + 1, 3 * kPage + 5 * 4096 + 100}) {
+      std::vector<uint64_t> first(3, ~uint64_t{0}), end(3, 0);
+      for (uint64_t off = 0; off < bytes;) {
+        const ChannelAddress ca = map.decode(start + off);
+        const uint64_t n = std::min(map.bytes_to_granule_end(start + off), bytes - off);
+        first[ca.channel] = std::min(first[ca.channel], ca.local);
+        end[ca.channel] = std::max(end[ca.channel], ca.local + n);
+        off += n;
+      }
+      bool aligned = true;
+      for (uint32_t ch = 0; ch < 3; ++ch) aligned = aligned && (end[ch] == 0 || first[ch] % kPage == 0);
+      if (!aligned) {  // held as pages only if every channel's share starts on a page
+        EXPECT_THROW(MemoryImage(map, start, bytes), std::invalid_argument) << start << " + " << bytes;
+        continue;
+      }
+      const MemoryImage image(map, start, bytes);
+      for (uint32_t ch = 0; ch < 3; ++ch) {
+        const MemoryImage::Part& part = image.parts()[ch];
+        if (end[ch] == 0) {
+          EXPECT_EQ(part.end - part.first, 0u) << start << " + " << bytes << " channel " << ch;
+          continue;
+        }
+        EXPECT_EQ(part.first, first[ch]) << start << " + " << bytes << " channel " << ch;
+        EXPECT_EQ(part.end, end[ch]) << start << " + " << bytes << " channel " << ch;
+      }
+    }
+  }
+}
+
 // Priming must change nothing a reader can see: after any mix of matching, wrong, partial, unaligned and
 // out-of-order writes and discards, a primed memory reads like an unprimed one given the same writes, the
 // page-wise compare against the image equals a full compare, and the image itself is never changed.

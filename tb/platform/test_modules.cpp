@@ -10,6 +10,7 @@
 #include "compression/compression_unit.h"
 #include "config/platform_config.h"
 #include "dma/aggregation_buffer.h"
+#include "dma/host_layout.h"
 #include "interconnect/crossbar.h"
 #include "interconnect/pcie_link.h"
 #include "memory/address_map.h"
@@ -71,6 +72,32 @@ TEST(AddressMap, InterleavesGranulesAcrossChannels) {
   for (uint64_t a : {0ull, 123ull, 4096ull * 7 + 9, 6ull * 4096 * 99 + 4095})
     EXPECT_EQ(map.encode(map.decode(a)), a);
   EXPECT_THROW(memory::AddressMap(6, 4096, 4096 * 7), std::invalid_argument);
+}
+
+// Chunks are chunk_bytes long, cut at every granule boundary, and cover the transfer exactly.
+TEST(PlanChunks, CutsAtGranuleBoundariesAndCoversTheTransfer) {
+  using V = std::vector<uint32_t>;
+  EXPECT_EQ(dma::plan_chunks(10000, 4096, 4096), (V{4096, 4096, 1808}));
+  EXPECT_EQ(dma::plan_chunks(10000, 3000, 4096), (V{3000, 1096, 3000, 1096, 1808}));
+  EXPECT_EQ(dma::plan_chunks(8192, 8192, 4096), (V{4096, 4096}));
+  EXPECT_EQ(dma::plan_chunks(0, 4096, 4096), V{});
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 200; ++i) {
+    const uint64_t bytes = rng() % 100000, granule = 64 << (rng() % 8);
+    const auto chunk = static_cast<uint32_t>(1 + rng() % 9000);
+    uint64_t off = 0;
+    for (uint32_t n : dma::plan_chunks(bytes, chunk, granule)) {
+      ASSERT_GT(n, 0u);
+      ASSERT_LE(n, chunk);
+      ASSERT_LE(off % granule + n, granule) << "chunk crosses a granule";
+      // Only a granule's end or the transfer's end cuts a chunk short.
+      if (n < chunk) {
+        ASSERT_TRUE((off + n) % granule == 0 || off + n == bytes);
+      }
+      off += n;
+    }
+    ASSERT_EQ(off, bytes);
+  }
 }
 
 TEST_P(ModeTest, MemoryControllerTimingBytesAndErrors) {
