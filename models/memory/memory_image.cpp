@@ -18,16 +18,8 @@ MemoryImage::MemoryImage(const AddressMap& map, uint64_t address, uint64_t bytes
   if (bytes > 0) {
     const uint64_t granule = map.interleave_bytes(), channels = map.channels();
     const uint64_t first = address / granule, last = (address + bytes - 1) / granule;
-    // The part of granule g inside the range: its channel address and length.
-    auto piece = [&](uint64_t g, ChannelAddress& ca) {
-      const uint64_t start = std::max(g * granule, address),
-                     end = std::min((g + 1) * granule, address + bytes);
-      ca = map.decode(start);
-      return end - start;
-    };
     for (uint64_t g = first; g <= last && g < first + channels; ++g) {
-      ChannelAddress ca{};
-      piece(g, ca);
+      const ChannelAddress ca = map.decode(std::max(g * granule, address));  // the share's first byte
       if (ca.local % kPageBytes != 0) {
         throw std::invalid_argument("memory image: channel " + std::to_string(ca.channel) + "'s share of [" +
                                     std::to_string(address) + ", +" + std::to_string(bytes) +
@@ -36,9 +28,8 @@ MemoryImage::MemoryImage(const AddressMap& map, uint64_t address, uint64_t bytes
       parts_[ca.channel].first = ca.local;
     }
     for (uint64_t g = last + 1; g-- > first && g + channels > last;) {
-      ChannelAddress ca{};
-      const uint64_t n = piece(g, ca);
-      parts_[ca.channel].end = ca.local + n;
+      const ChannelAddress ca = map.decode(std::min((g + 1) * granule, address + bytes) - 1);  // its last
+      parts_[ca.channel].end = ca.local + 1;
     }
   }
   for (Part& part : parts_) part.pages.resize((part.end - part.first + kPageBytes - 1) / kPageBytes);
