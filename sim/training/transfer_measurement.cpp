@@ -1,6 +1,6 @@
 #include "transfer_measurement.h"
 
-#include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +13,7 @@
 
 #include "isolated_run.h"
 #include "memory/memory_image.h"
+#include "shared_counter.h"
 #include "soc/cdma_soc.h"
 #include "tensor/activation_generator.h"
 #include "tensor/npy_file.h"
@@ -266,88 +267,78 @@ uint64_t peak_rss_bytes() {
   return static_cast<uint64_t>(ru.ru_maxrss) * 1024;
 }
 
-// Simulates the pieces `which` (indices into `pieces`, in order) on a new SoC.
+// Consecutive pieces handed to one job together: [first, end).
+struct WorkUnit {
+  size_t first = 0, end = 0;
+};
+
+// Simulates work units on a new SoC, taking the next unit from `counter` until none is left (other
+// processes may take units from the same counter). A piece's uncompressed round trip is simulated only if
+// `simulates_vdnn` says so; otherwise the piece is marked vdnn_reused and its vDNN figures are filled in
+// later from the piece that did.
 ShardResult run_shard(const config::PlatformConfig& cfg, const TensorPlan& plan, const MeasurementConfig& mc,
                       const Densities& densities, const std::vector<PieceRef>& pieces,
-                      const std::vector<size_t>& which) {
+                      const std::vector<bool>& simulates_vdnn, const std::vector<WorkUnit>& units,
+                      sim::SharedCounter& counter) {
   platform::CdmaSoc soc("soc", cfg);
   ShardResult out;
-  // A tensor's source (a loaded trace) is made when its first piece comes and dropped after its last.
+  // A tensor's source (a loaded trace) is made when its first piece comes and dropped for the next tensor's.
   std::unique_ptr<const TensorBytes> source;
   size_t source_id = 0;
   std::vector<memory::MemoryImage::PageBytes> spare;  // page storage of pieces already moved
-  std::map<uint64_t, RoundTrip> uncompressed_by_size;
-  for (size_t w = 0; w < which.size(); ++w) {
-    const PieceRef& ref = pieces[which[w]];
-    if (!source || source_id != ref.tensor) {
-      source.reset();  // at most one trace loaded at a time
-      source =
-          std::make_unique<const TensorBytes>(mc, &densities, plan.tensors[ref.tensor], ref.tensor, mc.batch);
-      source_id = ref.tensor;
-    }
-    const std::string& what = plan.tensors[ref.tensor].content;
-    PieceResult r;
-    r.piece = which[w];
+  for (size_t u; (u = counter.next()) < units.size();) {
+    for (size_t k = units[u].first; k < units[u].end; ++k) {
+      const PieceRef& ref = pieces[k];
+      if (!source || source_id != ref.tensor) {
+        source.reset();  // at most one trace loaded at a time
+        source = std::make_unique<const TensorBytes>(mc, &densities, plan.tensors[ref.tensor], ref.tensor,
+                                                     mc.batch);
+        source_id = ref.tensor;
+      }
+      const std::string& what = plan.tensors[ref.tensor].content;
+      PieceResult r;
+      r.piece = k;
 
-    // GPU memory holds the piece now, filled as the simulation first reaches each chunk of it.
-    memory::MemoryImage image(soc.address_map(), 0, ref.bytes);
-    image.allocate(spare);
-    PieceFiller filler(soc.address_map(), image, TensorBytes::PieceWriter(*source, ref.offset, ref.index));
-    soc.adopt_gpu(std::move(image));
-    soc.set_gpu_access_hook(
-        [&filler](uint32_t ch, uint64_t local, uint64_t len) { filler.ensure(ch, local, len); });
+      // GPU memory holds the piece now, filled as the simulation first reaches each chunk of it.
+      memory::MemoryImage image(soc.address_map(), 0, ref.bytes);
+      image.allocate(spare);
+      PieceFiller filler(soc.address_map(), image, TensorBytes::PieceWriter(*source, ref.offset, ref.index));
+      soc.adopt_gpu(std::move(image));
+      soc.set_gpu_access_hook(
+          [&filler](uint32_t ch, uint64_t local, uint64_t len) { filler.ensure(ch, local, len); });
 
-    dma::DmaDescriptor d;
-    d.codec = mc.codec;
-    d.codec.element = source->width();
-    d.codec.algorithm = codec::Algorithm::kNone;
-    bool in_gpu = true;
-    std::optional<memory::MemoryImage> reference;  // taken out of GPU memory at the first offload
-    auto cached = uncompressed_by_size.find(ref.bytes);
-    r.vdnn_reused = mc.reuse_uncompressed && cached != uncompressed_by_size.end();
-    if (!r.vdnn_reused) {
-      const RoundTrip v = round_trip(soc, d, ref.bytes, reference, what, in_gpu);
+      dma::DmaDescriptor d;
+      d.codec = mc.codec;
+      d.codec.element = source->width();
+      d.codec.algorithm = codec::Algorithm::kNone;
+      bool in_gpu = true;
+      std::optional<memory::MemoryImage> reference;  // taken out of GPU memory at the first offload
+      r.vdnn_reused = !simulates_vdnn[k];
+      if (!r.vdnn_reused) {
+        const RoundTrip v = round_trip(soc, d, ref.bytes, reference, what, in_gpu);
+        out.bytes_identical = out.bytes_identical && in_gpu;
+        out.bytes_moved += 2 * ref.bytes;
+        r.vdnn = {v.offload.seconds, v.prefetch.seconds};
+        r.vdnn_pcie_bytes = v.offload.completion.host_bytes;
+      }
+
+      d.codec.algorithm = mc.codec.algorithm;
+      const RoundTrip c = round_trip(soc, d, ref.bytes, reference, what, in_gpu);
       out.bytes_identical = out.bytes_identical && in_gpu;
-      cached = uncompressed_by_size.insert_or_assign(ref.bytes, v).first;
       out.bytes_moved += 2 * ref.bytes;
+      soc.set_gpu_access_hook(nullptr);
+      r.nonzero_elements = filler.finish();  // filled already: the first offload read every byte
+      soc.discard_gpu(0, ref.bytes);
+      reference->release(spare);
+      r.cdma = {c.offload.seconds, c.prefetch.seconds};
+      r.cdma_pcie_bytes = c.offload.completion.host_bytes;
+      r.compressed_bytes = c.offload.completion.compressed_bytes;
+      out.pieces.push_back(r);
     }
-    r.vdnn = {cached->second.offload.seconds, cached->second.prefetch.seconds};
-    r.vdnn_pcie_bytes = cached->second.offload.completion.host_bytes;
-
-    d.codec.algorithm = mc.codec.algorithm;
-    const RoundTrip c = round_trip(soc, d, ref.bytes, reference, what, in_gpu);
-    out.bytes_identical = out.bytes_identical && in_gpu;
-    out.bytes_moved += 2 * ref.bytes;
-    soc.set_gpu_access_hook(nullptr);
-    r.nonzero_elements = filler.finish();  // filled already: the first offload read every byte
-    soc.discard_gpu(0, ref.bytes);
-    reference->release(spare);
-    r.cdma = {c.offload.seconds, c.prefetch.seconds};
-    r.cdma_pcie_bytes = c.offload.completion.host_bytes;
-    r.compressed_bytes = c.offload.completion.compressed_bytes;
-    out.pieces.push_back(r);
   }
   out.platform_stats = soc.stats();
   out.peak_rss_bytes = peak_rss_bytes();
   return out;
-}
-
-// Splits the pieces over `jobs` processes in contiguous runs of about equal cost: a tensor's pieces then go
-// to one or two jobs, so a trace file is loaded by those only. `cost` is per piece.
-std::vector<std::vector<size_t>> balance(const std::vector<double>& cost, unsigned jobs) {
-  double total = 0;
-  for (double c : cost) total += c;
-  std::vector<std::vector<size_t>> lists(jobs);
-  double done = 0;
-  for (size_t i = 0; i < cost.size(); ++i) {
-    // The job whose share of the cost this piece's middle falls in.
-    const double middle = done + cost[i] / 2;
-    const auto j =
-        static_cast<size_t>(std::min<double>(jobs - 1, total > 0 ? std::floor(middle * jobs / total) : 0));
-    lists[j].push_back(i);
-    done += cost[i];
-  }
-  return lists;
 }
 
 }  // namespace
@@ -385,38 +376,47 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
     }
   }
 
+  // An uncompressed transfer's timing depends on its size only: unless told to simulate every piece, the
+  // first piece of each size simulates it, for all of that size. Fixed here, before any job starts, so the
+  // report does not depend on which job gets which piece.
+  std::vector<bool> simulates_vdnn(pieces.size(), true);
+  std::map<uint64_t, size_t> first_of_size;
+  for (size_t k = 0; k < pieces.size(); ++k) {
+    const bool first = first_of_size.emplace(pieces[k].bytes, k).second;
+    simulates_vdnn[k] = first || !mc.reuse_uncompressed;
+  }
+  // Jobs take pieces one at a time; a trace's pieces go together, so each trace file is read by one job.
+  std::vector<WorkUnit> units;
+  for (size_t k = 0; k < pieces.size(); ++k) {
+    const bool joins = !units.empty() && !mc.source.traces_dir.empty() &&
+                       pieces[units.back().first].tensor == pieces[k].tensor;
+    if (joins) {
+      units.back().end = k + 1;
+    } else {
+      units.push_back(WorkUnit{k, k + 1});
+    }
+  }
+
   // Each piece is measured on an idle platform, so pieces are independent and can be spread over
   // processes (one SoC each).
   const unsigned jobs =
-      static_cast<unsigned>(std::clamp<size_t>(mc.jobs, 1, std::max<size_t>(pieces.size(), 1)));
+      static_cast<unsigned>(std::clamp<size_t>(mc.jobs, 1, std::max<size_t>(units.size(), 1)));
+  sim::SharedCounter counter;
   std::vector<ShardResult> shards;
   if (jobs == 1) {
-    std::vector<size_t> all(pieces.size());
-    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
-    shards.push_back(run_shard(cfg, plan, mc, densities, pieces, all));
+    shards.push_back(run_shard(cfg, plan, mc, densities, pieces, simulates_vdnn, units, counter));
   } else {
-    std::vector<std::function<std::string()>> work;
-    // A piece costs per byte (generating, moving, checking it) and more the denser it is (the compressed
-    // bytes are copied and expanded again): 1 + 0.6 x density per byte, fitted to per-piece times of VGG-16
-    // with ZV. Trace densities are not known before reading them: bytes only.
-    constexpr double kDensityCost = 0.6;
-    std::vector<double> cost;
-    for (const PieceRef& p : pieces) {
-      const double density = mc.source.traces_dir.empty() ? densities.of(plan.tensors[p.tensor]) : 0.0;
-      cost.push_back(static_cast<double>(p.bytes) * (1 + kDensityCost * density));
-    }
-    for (const auto& list : balance(cost, jobs)) {
-      work.push_back([&, list] {
-        const ShardResult r = run_shard(cfg, plan, mc, densities, pieces, list);
-        return nlohmann::json{{"pieces", r.pieces},
-                              {"bytes_identical", r.bytes_identical},
-                              {"bytes_moved", r.bytes_moved},
-                              {"platform_stats", r.platform_stats},
-                              {"peak_rss_bytes", r.peak_rss_bytes}}
-            .dump();
-      });
-    }
-    for (const std::string& text : sim::run_in_children(work)) {
+    const std::function<std::string()> job = [&] {
+      const ShardResult r = run_shard(cfg, plan, mc, densities, pieces, simulates_vdnn, units, counter);
+      return nlohmann::json{{"pieces", r.pieces},
+                            {"bytes_identical", r.bytes_identical},
+                            {"bytes_moved", r.bytes_moved},
+                            {"platform_stats", r.platform_stats},
+                            {"peak_rss_bytes", r.peak_rss_bytes}}
+          .dump();
+    };
+    for (const std::string& text :
+         sim::run_in_children(std::vector<std::function<std::string()>>(jobs, job))) {
       if (text.rfind("error: ", 0) == 0) throw std::runtime_error(text.substr(7));
       const nlohmann::json j = nlohmann::json::parse(text);
       ShardResult r;
@@ -436,9 +436,9 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
   m.platform_stats = nlohmann::json::array();
   m.jobs = jobs;
   m.peak_rss_bytes = jobs == 1 ? 0 : peak_rss_bytes();  // the parent's own, when it forked the work
-  std::vector<const PieceResult*> by_piece(pieces.size(), nullptr);
+  std::vector<std::optional<PieceResult>> by_piece(pieces.size());
   for (const ShardResult& s : shards) {
-    for (const PieceResult& r : s.pieces) by_piece.at(r.piece) = &r;
+    for (const PieceResult& r : s.pieces) by_piece.at(r.piece) = r;
     m.bytes_identical = m.bytes_identical && s.bytes_identical;
     m.bytes_moved += s.bytes_moved;
     m.platform_stats.push_back(s.platform_stats);
@@ -448,8 +448,13 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
   std::vector<uint64_t> nonzeros(plan.tensors.size(), 0);
   for (size_t k = 0; k < pieces.size(); ++k) {
     const PieceRef& ref = pieces[k];
-    const PieceResult* p = by_piece[k];
-    if (p == nullptr) throw std::logic_error("piece " + std::to_string(k) + " was not measured");
+    if (!by_piece[k]) throw std::logic_error("piece " + std::to_string(k) + " was not measured");
+    PieceResult* p = &*by_piece[k];
+    if (p->vdnn_reused) {
+      const PieceResult& source = by_piece.at(first_of_size.at(ref.bytes)).value();
+      p->vdnn = source.vdnn;
+      p->vdnn_pcie_bytes = source.vdnn_pcie_bytes;
+    }
     TensorResult& r = results[ref.tensor];
     r.tensor = ref.tensor;
     r.bytes += ref.bytes;

@@ -6,9 +6,12 @@
 // reads them, so they are still in cache when the DMA engine does; each job runs on one thread.
 // An uncompressed transfer's timing depends only on its size (the platform is idle between pieces and
 // nothing in it looks at the bytes), so by default each distinct vDNN piece size is simulated once, with
-// real bytes, and later pieces of that size reuse its timing; reuse_uncompressed = false simulates all.
+// real bytes (the first piece of the size, whichever job takes it), and the other pieces of that size reuse
+// its timing; reuse_uncompressed = false simulates all.
 // With jobs = 1, builds one SoC in this process: call once per process. With more, the SoCs are built in
-// forked child processes and this process can call again.
+// forked child processes, which take pieces one at a time as they finish one (a trace's pieces all
+// together), and this process can call again. Every result but the per-job platform statistics is the same
+// whatever the number of jobs.
 #pragma once
 
 #include <string>
@@ -57,7 +60,7 @@ struct Measurements {
   uint64_t bytes_moved = 0;        // through the platform, all directions and both configurations
   uint64_t vdnn_reused_bytes = 0;  // vDNN piece bytes whose timing was reused rather than simulated again
   unsigned jobs = 1;
-  nlohmann::json platform_stats;  // per-module statistics, one object per process (job)
+  nlohmann::json platform_stats;  // per-module statistics, one object per process (job) for its pieces
   uint64_t peak_rss_bytes = 0;    // with several jobs: the sum of every process's peak
 };
 

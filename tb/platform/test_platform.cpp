@@ -5,12 +5,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <sstream>
 
 #include "codec/codec.h"
 #include "config/platform_config_json.h"
 #include "isolated_run.h"
 #include "memory/memory_image.h"
 #include "sc_test_util.h"
+#include "shared_counter.h"
 #include "soc/cdma_soc.h"
 #include "tensor/activation_generator.h"
 #include "transfer_run.h"
@@ -300,6 +303,25 @@ TEST(Platform, OutOfRangeDescriptorsEndInErrorsNotCrashes) {
     EXPECT_NE(c[3].error.find("aligned"), std::string::npos) << c[3].error;
     EXPECT_EQ(soc.protocol_violations(), 0u);
   });
+}
+
+// Child processes that share a counter take work items from it: every number is handed out exactly once
+// among them (a counter each child copied at fork would hand every number to every child).
+TEST(SharedCounter, HandsEachNumberToExactlyOneChildProcess) {
+  constexpr size_t kItems = 20000;
+  sim::SharedCounter counter;
+  const std::function<std::string()> take = [&counter] {
+    std::string taken = "taken: ";  // a child's report must not be empty, even if it got nothing
+    for (size_t n; (n = counter.next()) < kItems;) taken += std::to_string(n) + " ";
+    return taken;
+  };
+  std::vector<int> times(kItems, 0);
+  for (const std::string& taken : sim::run_in_children({take, take, take})) {
+    std::istringstream in(taken.substr(7));
+    for (size_t n; in >> n;) ++times.at(n);
+  }
+  EXPECT_EQ(std::count(times.begin(), times.end(), 1), static_cast<long>(kItems));
+  EXPECT_GE(counter.next(), kItems + 3);  // each child's last call went past the end, in this process too
 }
 
 }  // namespace
