@@ -13,6 +13,7 @@
 
 #include "isolated_run.h"
 #include "memory/memory_image.h"
+#include "merged_stats.h"
 #include "shared_counter.h"
 #include "soc/cdma_soc.h"
 #include "tensor/activation_generator.h"
@@ -433,17 +434,18 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
   Measurements m;
   m.vdnn.resize(plan.tensors.size());
   m.cdma.resize(plan.tensors.size());
-  m.platform_stats = nlohmann::json::array();
   m.jobs = jobs;
   m.peak_rss_bytes = jobs == 1 ? 0 : peak_rss_bytes();  // the parent's own, when it forked the work
+  std::vector<nlohmann::json> job_stats;
   std::vector<std::optional<PieceResult>> by_piece(pieces.size());
   for (const ShardResult& s : shards) {
     for (const PieceResult& r : s.pieces) by_piece.at(r.piece) = r;
     m.bytes_identical = m.bytes_identical && s.bytes_identical;
     m.bytes_moved += s.bytes_moved;
-    m.platform_stats.push_back(s.platform_stats);
+    job_stats.push_back(s.platform_stats);
     m.peak_rss_bytes += s.peak_rss_bytes;
   }
+  m.platform_stats = sim::merge_job_stats(job_stats);
   std::vector<TensorResult> results(plan.tensors.size());
   std::vector<uint64_t> nonzeros(plan.tensors.size(), 0);
   for (size_t k = 0; k < pieces.size(); ++k) {

@@ -10,8 +10,8 @@
 // its timing; reuse_uncompressed = false simulates all.
 // With jobs = 1, builds one SoC in this process: call once per process. With more, the SoCs are built in
 // forked child processes, which take pieces one at a time as they finish one (a trace's pieces all
-// together), and this process can call again. Every result but the per-job platform statistics is the same
-// whatever the number of jobs.
+// together), and this process can call again. Results do not depend on the number of jobs (nor on which
+// job took which piece); the platform statistics are merged over the jobs' SoCs.
 #pragma once
 
 #include <string>
@@ -60,7 +60,7 @@ struct Measurements {
   uint64_t bytes_moved = 0;        // through the platform, all directions and both configurations
   uint64_t vdnn_reused_bytes = 0;  // vDNN piece bytes whose timing was reused rather than simulated again
   unsigned jobs = 1;
-  nlohmann::json platform_stats;  // per-module statistics, one object per process (job) for its pieces
+  nlohmann::json platform_stats;  // per-module statistics over all pieces (sim::merge_job_stats)
   uint64_t peak_rss_bytes = 0;    // with several jobs: the sum of every process's peak
 };
 

@@ -12,6 +12,7 @@
 #include "config/platform_config_json.h"
 #include "isolated_run.h"
 #include "memory/memory_image.h"
+#include "merged_stats.h"
 #include "sc_test_util.h"
 #include "shared_counter.h"
 #include "soc/cdma_soc.h"
@@ -322,6 +323,48 @@ TEST(SharedCounter, HandsEachNumberToExactlyOneChildProcess) {
   }
   EXPECT_EQ(std::count(times.begin(), times.end(), 1), static_cast<long>(kItems));
   EXPECT_GE(counter.next(), kItems + 3);  // each child's last call went past the end, in this process too
+}
+
+// Two jobs' statistics merge into those of one SoC that simulated both jobs' pieces: counts and times add
+// up (times in whole picoseconds), maxima take the largest, fractions, ratios and means are recomputed over
+// the total, and configuration values must agree.
+TEST(MergedStats, AddUpAsOneSocWould) {
+  const json a = json::parse(R"({"simulated_time_s": 0.003, "mode": "at", "modules": {
+      "soc.cu0": {"chunks": 10, "raw_bytes": 4000, "compressed_bytes": 1000, "ratio": 4.0,
+                  "datapath": {"bytes": 4000, "busy_s": 0.0015, "busy_fraction": 0.5, "gbps": 128.0},
+                  "port": {"max_occupancy": 3, "mean_occupancy": 1.0, "queue_depth": 8}},
+      "soc.crossbar": {"channel_ports": [{"bytes": 5}, {"bytes": 7}]}}})");
+  const json b = json::parse(R"({"simulated_time_s": 0.001, "mode": "at", "modules": {
+      "soc.cu0": {"chunks": 30, "raw_bytes": 12000, "compressed_bytes": 6000, "ratio": 2.0,
+                  "datapath": {"bytes": 12000, "busy_s": 0.0002, "busy_fraction": 0.2, "gbps": 128.0},
+                  "port": {"max_occupancy": 5, "mean_occupancy": 3.0, "queue_depth": 8}},
+      "soc.crossbar": {"channel_ports": [{"bytes": 1}, {"bytes": 2}]}}})");
+  const json m = sim::merge_job_stats({a, b});
+  EXPECT_DOUBLE_EQ(m["simulated_time_s"].get<double>(), 0.004);
+  EXPECT_EQ(m["mode"], "at");
+  const json& cu = m["modules"]["soc.cu0"];
+  EXPECT_EQ(cu["chunks"], 40);
+  EXPECT_EQ(cu["raw_bytes"], 16000);
+  EXPECT_DOUBLE_EQ(cu["ratio"].get<double>(), 16000.0 / 7000);
+  EXPECT_DOUBLE_EQ(cu["datapath"]["busy_s"].get<double>(), 0.0017);
+  EXPECT_DOUBLE_EQ(cu["datapath"]["busy_fraction"].get<double>(), 0.0017 / 0.004);
+  EXPECT_EQ(cu["datapath"]["gbps"], 128.0);
+  EXPECT_EQ(cu["port"]["max_occupancy"], 5);
+  EXPECT_DOUBLE_EQ(cu["port"]["mean_occupancy"].get<double>(), (1.0 * 0.003 + 3.0 * 0.001) / 0.004);
+  EXPECT_EQ(cu["port"]["queue_depth"], 8);
+  EXPECT_EQ(m["modules"]["soc.crossbar"]["channel_ports"], json::parse(R"([{"bytes": 6}, {"bytes": 9}])"));
+  // One job's statistics are its own, with times in whole picoseconds.
+  EXPECT_EQ(sim::merge_job_stats({a}), a);
+
+  json other_depth = b;
+  other_depth["modules"]["soc.cu0"]["port"]["queue_depth"] = 16;
+  EXPECT_THROW(sim::merge_job_stats({a, other_depth}), std::invalid_argument);
+  json unknown = a;  // a fractional figure nobody said how to merge
+  unknown["modules"]["soc.cu0"]["efficiency"] = 0.5;
+  EXPECT_THROW(sim::merge_job_stats({unknown, unknown}), std::invalid_argument);
+  json missing = b;
+  missing["modules"].erase("soc.crossbar");
+  EXPECT_THROW(sim::merge_job_stats({a, missing}), std::invalid_argument);
 }
 
 }  // namespace

@@ -214,8 +214,8 @@ TEST(Training, SyntheticAlexNetIterationRoundTripsAndCdmaHelps) {
 }
 
 // A Fashion-MNIST iteration in small pieces (several equal pieces per tensor plus a remainder), measured with
-// `mc`'s reuse and job settings; returns the bytes moved and reused on the first line, then every per-tensor
-// figure, at full precision.
+// `mc`'s reuse and job settings; returns the bytes moved and reused and the platform statistics on the first
+// line, then every per-tensor figure, at full precision.
 std::string measure_fmnist(uint32_t batch, uint64_t segment_bytes, bool reuse, unsigned jobs) {
   const Network n = load_network(std::string(CDMA_WORKLOADS_DIR) + "/fmnist_cnn.json");
   MeasurementConfig mc;
@@ -227,7 +227,6 @@ std::string measure_fmnist(uint32_t batch, uint64_t segment_bytes, bool reuse, u
   const Measurements m = measure_transfers(titan_x(), n, plan_tensors(n, OffloadPolicy::kAll), mc);
   EXPECT_TRUE(m.bytes_identical);
   EXPECT_EQ(m.jobs, jobs);
-  EXPECT_EQ(m.platform_stats.size(), jobs);
   if (reuse) {
     EXPECT_GT(m.vdnn_reused_bytes, 0u);
   } else {
@@ -235,7 +234,7 @@ std::string measure_fmnist(uint32_t batch, uint64_t segment_bytes, bool reuse, u
   }
   std::ostringstream out;
   out.precision(17);
-  out << m.bytes_moved << " " << m.vdnn_reused_bytes << "\n";
+  out << m.bytes_moved << " " << m.vdnn_reused_bytes << " " << m.platform_stats.dump() << "\n";
   for (const auto& t : m.tensors) {
     out << t.tensor << " " << t.bytes << " " << t.density << " " << t.compressed_bytes << " "
         << t.vdnn.offload_s << " " << t.vdnn.prefetch_s << " " << t.cdma.offload_s << " " << t.cdma.prefetch_s
