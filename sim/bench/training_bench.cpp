@@ -3,13 +3,17 @@
 // run, with the simulator's peak resident memory. The simulator moves each activation through the platform
 // offloaded and prefetched with cDMA, and the vDNN pieces it simulates (one per size; the rest reuse their
 // timing) uncompressed; comparisons with memcpy of the activations and of all the bytes moved are printed.
-//   training_bench [--batch N] [--network NAME] [--algorithm zv] [--jobs N]
+// Both are timed `--rounds` times, alternating, because either can take 20 % longer on a shared machine
+// from one second to the next: the table gives each one's fastest, median and slowest time, and the ratio of
+// every round's pair.
+//   training_bench [--batch N] [--network NAME] [--algorithm zv] [--jobs N] [--rounds 5]
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -17,22 +21,17 @@
 
 #include <nlohmann/json.hpp>
 
-int main(int argc, char** argv) {
-  std::string batch = "128", network = "vgg16", algorithm = "zv", jobs;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--batch")) batch = argv[i + 1];
-    if (!std::strcmp(argv[i], "--network")) network = argv[i + 1];
-    if (!std::strcmp(argv[i], "--algorithm")) algorithm = argv[i + 1];
-    if (!std::strcmp(argv[i], "--jobs")) jobs = argv[i + 1];
-  }
-  const std::string out = "out/training_bench";
-  std::vector<std::string> args = {CDMA_SIM_TOOL, "train",       "--network", network, "--batch",
-                                   batch,         "--algorithm", algorithm,   "--out", out};
-  if (!jobs.empty()) args.insert(args.end(), {"--jobs", jobs});
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Runs the simulator once; returns its wall time, or a negative number if it failed.
+double time_simulator(std::vector<std::string> args) {
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());
   cargs.push_back(nullptr);
-
   std::fflush(nullptr);
   const auto t0 = std::chrono::steady_clock::now();
   const pid_t pid = fork();
@@ -43,37 +42,92 @@ int main(int argc, char** argv) {
   }
   int status = 0;
   waitpid(pid, &status, 0);
-  const double sim_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double s = seconds_since(t0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::fprintf(stderr, "training_bench: cdma-sim failed (status %d)\n", status);
-    return 1;
+    return -1;
   }
-  std::ifstream f(out + "/report.json");
-  const nlohmann::json s = nlohmann::json::parse(f)["summary"];
-  const double activations = s["offloaded_bytes"].get<double>();
-  const double moved = s["bytes_moved"].get<double>();
-  // The simulator's own figure: with several jobs, the sum of every process's peak.
-  const double rss = s["peak_rss_bytes"].get<double>();
+  return s;
+}
 
-  // memcpy of the same bytes, through 256 MiB buffers (larger than any cache).
-  const size_t piece = size_t{256} << 20;
-  std::vector<char> a(piece, 1), b(piece);
-  const auto m0 = std::chrono::steady_clock::now();
-  for (double done = 0; done < activations; done += piece) {
-    std::memcpy(b.data(), a.data(), static_cast<size_t>(std::min<double>(piece, activations - done)));
+// memcpy of `bytes` through buffers larger than any cache.
+double time_memcpy(std::vector<char>& from, std::vector<char>& to, double bytes) {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (double done = 0; done < bytes; done += static_cast<double>(from.size())) {
+    std::memcpy(to.data(), from.data(), static_cast<size_t>(std::min<double>(from.size(), bytes - done)));
   }
-  const double memcpy_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - m0).count();
-  std::printf("%s, batch %s, cDMA-%s: %.2f GB of offloaded activations\n", network.c_str(), batch.c_str(),
-              algorithm.c_str(), activations / 1e9);
+  return seconds_since(t0);
+}
+
+struct Spread {
+  double min, median, max;
+};
+
+Spread spread(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return {v.front(), n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, v.back()};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string batch = "128", network = "vgg16", algorithm = "zv", jobs;
+  int rounds = 5;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--batch")) batch = argv[i + 1];
+    if (!std::strcmp(argv[i], "--network")) network = argv[i + 1];
+    if (!std::strcmp(argv[i], "--algorithm")) algorithm = argv[i + 1];
+    if (!std::strcmp(argv[i], "--jobs")) jobs = argv[i + 1];
+    if (!std::strcmp(argv[i], "--rounds")) rounds = std::max(1, std::atoi(argv[i + 1]));
+  }
+  const std::string out = "out/training_bench";
+  std::vector<std::string> args = {CDMA_SIM_TOOL, "train",       "--network", network, "--batch",
+                                   batch,         "--algorithm", algorithm,   "--out", out};
+  if (!jobs.empty()) args.insert(args.end(), {"--jobs", jobs});
+
+  std::vector<double> sim_s, memcpy_s, ratio;
+  nlohmann::json summary;
+  std::vector<char> from, to;
+  for (int round = 0; round < rounds; ++round) {
+    const double s = time_simulator(args);
+    if (s < 0) return 1;
+    if (round == 0) {  // the report is the same every round
+      std::ifstream f(out + "/report.json");
+      summary = nlohmann::json::parse(f)["summary"];
+      const size_t piece = size_t{256} << 20;
+      from.assign(piece, 1);
+      to.assign(piece, 0);
+    }
+    sim_s.push_back(s);
+    memcpy_s.push_back(time_memcpy(from, to, summary["offloaded_bytes"].get<double>()));
+    ratio.push_back(sim_s.back() / memcpy_s.back());
+  }
+  const double activations = summary["offloaded_bytes"].get<double>();
+  const double moved = summary["bytes_moved"].get<double>();
+  // The simulator's own figure: with several jobs, the sum of every process's peak.
+  const double rss = summary["peak_rss_bytes"].get<double>();
+  const Spread m = spread(memcpy_s), s = spread(sim_s), r = spread(ratio);
+
+  std::printf("%s, batch %s, cDMA-%s: %.2f GB of offloaded activations, %d round%s (simulator then memcpy)\n",
+              network.c_str(), batch.c_str(), algorithm.c_str(), activations / 1e9, rounds,
+              rounds == 1 ? "" : "s");
   std::printf(
-      "| what | wall s | x memcpy of the activations | x memcpy of all bytes moved (%.2f GB) "
-      "|\n|---|---|---|---|\n",
+      "| what | wall s: fastest / median / slowest | x memcpy of the activations | x memcpy of all bytes "
+      "moved "
+      "(%.2f GB) |\n|---|---|---|---|\n",
       moved / 1e9);
-  std::printf("| memcpy of the activations | %.3f | 1.0 | - |\n", memcpy_s);
-  std::printf("| cdma-sim train (vDNN + cDMA, offload + prefetch, checked) | %.2f | %.1f | %.1f |\n", sim_s,
-              sim_s / memcpy_s, sim_s / (memcpy_s * moved / activations));
-  std::printf("\npeak resident memory of cdma-sim (%d job%s): %.2f GB (%.0f %% of the activations)\n",
-              s["jobs"].get<int>(), s["jobs"].get<int>() == 1 ? "" : "s, summed", rss / 1e9,
+  std::printf("| memcpy of the activations | %.3f / %.3f / %.3f | 1.0 | - |\n", m.min, m.median, m.max);
+  std::printf(
+      "| cdma-sim train (vDNN + cDMA, offload + prefetch, checked) | %.2f / %.2f / %.2f | %.2f (medians) | "
+      "%.2f "
+      "(medians) |\n",
+      s.min, s.median, s.max, s.median / m.median, s.median / (m.median * moved / activations));
+  std::printf("\nround by round, simulator / memcpy:");
+  for (double x : ratio) std::printf(" %.2f", x);
+  std::printf(" (lowest %.2f, median %.2f, highest %.2f)\n", r.min, r.median, r.max);
+  std::printf("peak resident memory of cdma-sim (%d job%s): %.2f GB (%.0f %% of the activations)\n",
+              summary["jobs"].get<int>(), summary["jobs"].get<int>() == 1 ? "" : "s, summed", rss / 1e9,
               100.0 * rss / activations);
   return 0;
 }
