@@ -287,55 +287,56 @@ ShardResult run_shard(const config::PlatformConfig& cfg, const TensorPlan& plan,
   std::unique_ptr<const TensorBytes> source;
   size_t source_id = 0;
   std::vector<memory::MemoryImage::PageBytes> spare;  // page storage of pieces already moved
-  for (size_t u; (u = counter.next()) < units.size();) {
-    for (size_t k = units[u].first; k < units[u].end; ++k) {
-      const PieceRef& ref = pieces[k];
-      if (!source || source_id != ref.tensor) {
-        source.reset();  // at most one trace loaded at a time
-        source = std::make_unique<const TensorBytes>(mc, &densities, plan.tensors[ref.tensor], ref.tensor,
-                                                     mc.batch);
-        source_id = ref.tensor;
-      }
-      const std::string& what = plan.tensors[ref.tensor].content;
-      PieceResult r;
-      r.piece = k;
+  const auto measure = [&](size_t k) {
+    const PieceRef& ref = pieces[k];
+    if (!source || source_id != ref.tensor) {
+      source.reset();  // at most one trace loaded at a time
+      source =
+          std::make_unique<const TensorBytes>(mc, &densities, plan.tensors[ref.tensor], ref.tensor, mc.batch);
+      source_id = ref.tensor;
+    }
+    const std::string& what = plan.tensors[ref.tensor].content;
+    PieceResult r;
+    r.piece = k;
 
-      // GPU memory holds the piece now, filled as the simulation first reaches each chunk of it.
-      memory::MemoryImage image(soc.address_map(), 0, ref.bytes);
-      image.allocate(spare);
-      PieceFiller filler(soc.address_map(), image, TensorBytes::PieceWriter(*source, ref.offset, ref.index));
-      soc.adopt_gpu(std::move(image));
-      soc.set_gpu_access_hook(
-          [&filler](uint32_t ch, uint64_t local, uint64_t len) { filler.ensure(ch, local, len); });
+    // GPU memory holds the piece now, filled as the simulation first reaches each chunk of it.
+    memory::MemoryImage image(soc.address_map(), 0, ref.bytes);
+    image.allocate(spare);
+    PieceFiller filler(soc.address_map(), image, TensorBytes::PieceWriter(*source, ref.offset, ref.index));
+    soc.adopt_gpu(std::move(image));
+    soc.set_gpu_access_hook(
+        [&filler](uint32_t ch, uint64_t local, uint64_t len) { filler.ensure(ch, local, len); });
 
-      dma::DmaDescriptor d;
-      d.codec = mc.codec;
-      d.codec.element = source->width();
-      d.codec.algorithm = codec::Algorithm::kNone;
-      bool in_gpu = true;
-      std::optional<memory::MemoryImage> reference;  // taken out of GPU memory at the first offload
-      r.vdnn_reused = !simulates_vdnn[k];
-      if (!r.vdnn_reused) {
-        const RoundTrip v = round_trip(soc, d, ref.bytes, reference, what, in_gpu);
-        out.bytes_identical = out.bytes_identical && in_gpu;
-        out.bytes_moved += 2 * ref.bytes;
-        r.vdnn = {v.offload.seconds, v.prefetch.seconds};
-        r.vdnn_pcie_bytes = v.offload.completion.host_bytes;
-      }
-
-      d.codec.algorithm = mc.codec.algorithm;
-      const RoundTrip c = round_trip(soc, d, ref.bytes, reference, what, in_gpu);
+    dma::DmaDescriptor d;
+    d.codec = mc.codec;
+    d.codec.element = source->width();
+    d.codec.algorithm = codec::Algorithm::kNone;
+    bool in_gpu = true;
+    std::optional<memory::MemoryImage> reference;  // taken out of GPU memory at the first offload
+    r.vdnn_reused = !simulates_vdnn[k];
+    if (!r.vdnn_reused) {
+      const RoundTrip v = round_trip(soc, d, ref.bytes, reference, what, in_gpu);
       out.bytes_identical = out.bytes_identical && in_gpu;
       out.bytes_moved += 2 * ref.bytes;
-      soc.set_gpu_access_hook(nullptr);
-      r.nonzero_elements = filler.finish();  // filled already: the first offload read every byte
-      soc.discard_gpu(0, ref.bytes);
-      reference->release(spare);
-      r.cdma = {c.offload.seconds, c.prefetch.seconds};
-      r.cdma_pcie_bytes = c.offload.completion.host_bytes;
-      r.compressed_bytes = c.offload.completion.compressed_bytes;
-      out.pieces.push_back(r);
+      r.vdnn = {v.offload.seconds, v.prefetch.seconds};
+      r.vdnn_pcie_bytes = v.offload.completion.host_bytes;
     }
+
+    d.codec.algorithm = mc.codec.algorithm;
+    const RoundTrip c = round_trip(soc, d, ref.bytes, reference, what, in_gpu);
+    out.bytes_identical = out.bytes_identical && in_gpu;
+    out.bytes_moved += 2 * ref.bytes;
+    soc.set_gpu_access_hook(nullptr);
+    r.nonzero_elements = filler.finish();  // filled already: the first offload read every byte
+    soc.discard_gpu(0, ref.bytes);
+    reference->release(spare);
+    r.cdma = {c.offload.seconds, c.prefetch.seconds};
+    r.cdma_pcie_bytes = c.offload.completion.host_bytes;
+    r.compressed_bytes = c.offload.completion.compressed_bytes;
+    return r;
+  };
+  for (size_t u; (u = counter.next()) < units.size();) {
+    for (size_t k = units[u].first; k < units[u].end; ++k) out.pieces.push_back(measure(k));
   }
   out.platform_stats = soc.stats();
   out.peak_rss_bytes = peak_rss_bytes();
