@@ -262,6 +262,23 @@ struct ShardResult {
   uint64_t peak_rss_bytes = 0;
 };
 
+// A job process sends its ShardResult to the parent as JSON.
+void to_json(nlohmann::json& j, const ShardResult& r) {
+  j = {{"pieces", r.pieces},
+       {"bytes_identical", r.bytes_identical},
+       {"bytes_moved", r.bytes_moved},
+       {"platform_stats", r.platform_stats},
+       {"peak_rss_bytes", r.peak_rss_bytes}};
+}
+
+void from_json(const nlohmann::json& j, ShardResult& r) {
+  r.pieces = j.at("pieces").get<std::vector<PieceResult>>();
+  r.bytes_identical = j.at("bytes_identical").get<bool>();
+  r.bytes_moved = j.at("bytes_moved").get<uint64_t>();
+  r.platform_stats = j.at("platform_stats");
+  r.peak_rss_bytes = j.at("peak_rss_bytes").get<uint64_t>();
+}
+
 uint64_t peak_rss_bytes() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -409,25 +426,13 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
     shards.push_back(run_shard(cfg, plan, mc, densities, pieces, simulates_vdnn, units, counter));
   } else {
     const std::function<std::string()> job = [&] {
-      const ShardResult r = run_shard(cfg, plan, mc, densities, pieces, simulates_vdnn, units, counter);
-      return nlohmann::json{{"pieces", r.pieces},
-                            {"bytes_identical", r.bytes_identical},
-                            {"bytes_moved", r.bytes_moved},
-                            {"platform_stats", r.platform_stats},
-                            {"peak_rss_bytes", r.peak_rss_bytes}}
+      return nlohmann::json(run_shard(cfg, plan, mc, densities, pieces, simulates_vdnn, units, counter))
           .dump();
     };
     for (const std::string& text :
          sim::run_in_children(std::vector<std::function<std::string()>>(jobs, job))) {
       if (text.rfind("error: ", 0) == 0) throw std::runtime_error(text.substr(7));
-      const nlohmann::json j = nlohmann::json::parse(text);
-      ShardResult r;
-      r.pieces = j.at("pieces").get<std::vector<PieceResult>>();
-      r.bytes_identical = j.at("bytes_identical").get<bool>();
-      r.bytes_moved = j.at("bytes_moved").get<uint64_t>();
-      r.platform_stats = j.at("platform_stats");
-      r.peak_rss_bytes = j.at("peak_rss_bytes").get<uint64_t>();
-      shards.push_back(std::move(r));
+      shards.push_back(nlohmann::json::parse(text).get<ShardResult>());
     }
   }
 
