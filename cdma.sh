@@ -43,9 +43,9 @@ main_job() {
   # The main job: one VGG-16 training iteration (batch 64) on the paper's baseline platform (Titan X Maxwell,
   # PCIe gen3 x16): oracle vs vDNN vs cDMA-ZV, every offloaded activation moved as real bytes through the
   # platform model and checked; then the plots. Outputs in out/train (report, CSV, Perfetto timeline, PNGs).
-  build/release/sim/platform_tool/cdma-sim --platform titan-x train --network vgg16 --batch 64 --algorithm zv \
+  build/release/bin/cdma-sim --platform titan-x train --network vgg16 --batch 64 --algorithm zv \
     --out out/train
-  /usr/bin/python3 sim/training/plot_training.py out/train
+  /usr/bin/python3 sim/tools/plot_training.py out/train
 }
 
 case "${1:-}" in
@@ -56,7 +56,7 @@ case "${1:-}" in
   bench)
     deps; build release
     mkdir -p out
-    build/release/sim/bench/codec_bench --benchmark_out=out/codec_bench.json --benchmark_out_format=json \
+    build/release/bin/codec_bench --benchmark_out=out/codec_bench.json --benchmark_out_format=json \
       --benchmark_min_time=0.3 "${@:2}"
     /usr/bin/python3 sim/bench/summarize_bench.py out/codec_bench.json ;;
   *) sed -n '2,9p' "$0"; exit 2 ;;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "config/platform_config_json.h"
-#include "isolated_run.h"
+#include "runner/isolated_run.h"
 #include "tensor/activation_generator.h"
 
 using namespace cdma;
@@ -28,7 +28,7 @@ int sc_main(int argc, char** argv) {
   tensor::ActivationSpec spec;
   spec.density = 0.35;
   spec.clustering = 0.5;
-  sim::TransferRequest req;
+  runner::TransferRequest req;
   req.codec.algorithm = codec::Algorithm::kZv;
   req.data = tensor::generate_activations(spec, bytes / 4);
 
@@ -54,7 +54,7 @@ int sc_main(int argc, char** argv) {
       const auto cfg = config::load_platform(
           std::string(CDMA_PLATFORMS_DIR) + "/" + name + ".json",
           {std::string("simulation.mode=") + mode, "gpu.dma.chunk_bytes=" + std::to_string(chunk)});
-      const nlohmann::json r = sim::run_isolated(cfg, req);
+      const nlohmann::json r = runner::run_isolated(cfg, req);
       if (!r["ok"].get<bool>() || !r["bytes_identical"].get<bool>()) {
         std::fprintf(stderr, "platform_bench: %s/%d failed: %s\n", mode, chunk,
                      r["error"].get<std::string>().c_str());

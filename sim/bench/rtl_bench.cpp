@@ -3,7 +3,7 @@
 // and density, RTL cycles per second and bytes per second for compress and decompress, and the golden codec's
 // bytes per second.
 //
-//   build/rtl/sim/bench/rtl_bench [--mib 16] [--chunk 4096]
+//   build/release/bin/rtl_bench [--mib 16] [--chunk 4096]
 #include <systemc>
 
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "compute_model.h"
+#include "training/compute_model.h"
 
 #include <algorithm>
 #include <fstream>

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "network.h"
+#include "training/network.h"
 
 namespace cdma::training {
 

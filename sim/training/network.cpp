@@ -1,4 +1,4 @@
-#include "network.h"
+#include "training/network.h"
 
 #include <filesystem>
 #include <fstream>

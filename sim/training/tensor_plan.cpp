@@ -1,4 +1,4 @@
-#include "tensor_plan.h"
+#include "training/tensor_plan.h"
 
 #include <algorithm>
 #include <map>

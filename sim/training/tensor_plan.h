@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "network.h"
+#include "training/network.h"
 
 namespace cdma::training {
 

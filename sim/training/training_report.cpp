@@ -1,4 +1,4 @@
-#include "training_report.h"
+#include "training/training_report.h"
 
 #include <algorithm>
 #include <fstream>

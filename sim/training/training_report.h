@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "transfer_measurement.h"
-#include "vdnn_schedule.h"
+#include "training/transfer_measurement.h"
+#include "training/vdnn_schedule.h"
 
 namespace cdma::training {
 

@@ -1,4 +1,4 @@
-#include "transfer_measurement.h"
+#include "training/transfer_measurement.h"
 
 #include <algorithm>
 #include <cstring>
@@ -11,14 +11,14 @@
 
 #include <sys/resource.h>
 
-#include "isolated_run.h"
 #include "memory/memory_image.h"
-#include "merged_stats.h"
-#include "shared_counter.h"
+#include "runner/isolated_run.h"
+#include "runner/merged_stats.h"
+#include "runner/shared_counter.h"
+#include "runner/transfer_run.h"
 #include "soc/cdma_soc.h"
 #include "tensor/activation_generator.h"
 #include "tensor/npy_file.h"
-#include "transfer_run.h"
 
 namespace cdma::training {
 
@@ -194,7 +194,7 @@ struct PieceRef {
 };
 
 struct RoundTrip {
-  sim::PhaseResult offload, prefetch;
+  runner::PhaseResult offload, prefetch;
 };
 
 // Offloads the piece at GPU address 0, frees the GPU copy, prefetches it back and checks it against
@@ -208,7 +208,7 @@ RoundTrip round_trip(platform::CdmaSoc& soc, const dma::DmaDescriptor& base, uin
   if (!in_gpu) soc.write_gpu(*reference);
   d.op = dma::DmaDescriptor::Op::kOffload;
   RoundTrip r;
-  r.offload = sim::run_descriptor(soc, d);
+  r.offload = runner::run_descriptor(soc, d);
   if (!reference) {
     reference = soc.take_gpu(0, d.bytes);
   } else {
@@ -216,7 +216,7 @@ RoundTrip round_trip(platform::CdmaSoc& soc, const dma::DmaDescriptor& base, uin
   }
   d.op = dma::DmaDescriptor::Op::kPrefetch;
   soc.expect_gpu(*reference);  // the prefetched bytes are checked as they land
-  r.prefetch = sim::run_descriptor(soc, d);
+  r.prefetch = runner::run_descriptor(soc, d);
   in_gpu = soc.gpu_meets_expectation();
   if (!r.offload.completion.ok || !r.prefetch.completion.ok) {
     throw std::runtime_error("transfer of " + what + " failed: " + r.offload.completion.error +
@@ -297,7 +297,7 @@ struct WorkUnit {
 ShardResult run_shard(const config::PlatformConfig& cfg, const TensorPlan& plan, const MeasurementConfig& mc,
                       const Densities& densities, const std::vector<PieceRef>& pieces,
                       const std::vector<bool>& simulates_vdnn, const std::vector<WorkUnit>& units,
-                      sim::SharedCounter& counter) {
+                      runner::SharedCounter& counter) {
   platform::CdmaSoc soc("soc", cfg);
   ShardResult out;
   // A tensor's source (a loaded trace) is made when its first piece comes and dropped for the next tensor's.
@@ -420,7 +420,7 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
   // processes (one SoC each).
   const unsigned jobs =
       static_cast<unsigned>(std::clamp<size_t>(mc.jobs, 1, std::max<size_t>(units.size(), 1)));
-  sim::SharedCounter counter;
+  runner::SharedCounter counter;
   std::vector<ShardResult> shards;
   if (jobs == 1) {
     shards.push_back(run_shard(cfg, plan, mc, densities, pieces, simulates_vdnn, units, counter));
@@ -430,7 +430,7 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
           .dump();
     };
     for (const std::string& text :
-         sim::run_in_children(std::vector<std::function<std::string()>>(jobs, job))) {
+         runner::run_in_children(std::vector<std::function<std::string()>>(jobs, job))) {
       if (text.rfind("error: ", 0) == 0) throw std::runtime_error(text.substr(7));
       shards.push_back(nlohmann::json::parse(text).get<ShardResult>());
     }
@@ -451,7 +451,7 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
     job_stats.push_back(s.platform_stats);
     m.peak_rss_bytes += s.peak_rss_bytes;
   }
-  m.platform_stats = sim::merge_job_stats(job_stats);
+  m.platform_stats = runner::merge_job_stats(job_stats);
   std::vector<TensorResult> results(plan.tensors.size());
   std::vector<uint64_t> nonzeros(plan.tensors.size(), 0);
   for (size_t k = 0; k < pieces.size(); ++k) {

@@ -21,8 +21,8 @@
 
 #include "codec/codec_config.h"
 #include "config/platform_config.h"
-#include "tensor_plan.h"
-#include "vdnn_schedule.h"
+#include "training/tensor_plan.h"
+#include "training/vdnn_schedule.h"
 
 namespace cdma::training {
 

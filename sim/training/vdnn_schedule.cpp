@@ -1,4 +1,4 @@
-#include "vdnn_schedule.h"
+#include "training/vdnn_schedule.h"
 
 #include <algorithm>
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "compute_model.h"
-#include "tensor_plan.h"
+#include "training/compute_model.h"
+#include "training/tensor_plan.h"
 
 namespace cdma::training {
 

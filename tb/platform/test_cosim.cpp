@@ -13,7 +13,7 @@
 #include "compression/rtl_zv_driver.h"
 #include "compression/rtl_zv_engine.h"
 #include "config/platform_config_json.h"
-#include "isolated_run.h"
+#include "runner/isolated_run.h"
 #include "tensor/activation_generator.h"
 
 namespace cdma {
@@ -37,10 +37,10 @@ codec::Bytes activations(tensor::DType t, uint64_t bytes, double density, uint64
   return d;
 }
 
-sim::TransferRequest request(codec::ElementWidth w, codec::Bytes data,
-                             codec::Algorithm a = codec::Algorithm::kZv) {
-  sim::TransferRequest r;
-  r.op = sim::TransferOp::kRoundTrip;
+runner::TransferRequest request(codec::ElementWidth w, codec::Bytes data,
+                                codec::Algorithm a = codec::Algorithm::kZv) {
+  runner::TransferRequest r;
+  r.op = runner::TransferOp::kRoundTrip;
   r.codec.algorithm = a;
   r.codec.element = w;
   r.data = std::move(data);
@@ -73,8 +73,8 @@ class CosimRoundTrip : public ::testing::TestWithParam<Width> {};
 TEST_P(CosimRoundTrip, BytesIdenticalAndTimeMatchesModel) {
   const Width p = GetParam();
   const codec::Bytes data = activations(p.t, (2u << 20) + 77, 0.35);
-  const json rtl = sim::run_isolated(platform({"gpu.compression.backend=\"rtl\""}), request(p.w, data));
-  const json model = sim::run_isolated(platform({}), request(p.w, data));
+  const json rtl = runner::run_isolated(platform({"gpu.compression.backend=\"rtl\""}), request(p.w, data));
+  const json model = runner::run_isolated(platform({}), request(p.w, data));
   ASSERT_TRUE(rtl["ok"].get<bool>()) << rtl["error"];
   ASSERT_TRUE(model["ok"].get<bool>()) << model["error"];
   EXPECT_TRUE(rtl["bytes_identical"].get<bool>());
@@ -99,8 +99,8 @@ INSTANTIATE_TEST_SUITE_P(Widths, CosimRoundTrip,
 TEST(Cosim, CompressionBoundOffloadFollowsRtlCycles) {
   const codec::Bytes data = activations(tensor::DType::kFloat32, 4u << 20, 0.2);
   const std::string slow = "gpu.compression.clock_ghz=0.03125";
-  const json rtl = sim::run_isolated(platform({"gpu.compression.backend=\"rtl\"", slow}),
-                                     request(codec::ElementWidth::k32, data));
+  const json rtl = runner::run_isolated(platform({"gpu.compression.backend=\"rtl\"", slow}),
+                                        request(codec::ElementWidth::k32, data));
   ASSERT_TRUE(rtl["ok"].get<bool>()) << rtl["error"];
   EXPECT_TRUE(rtl["bytes_identical"].get<bool>());
   EXPECT_EQ(rtl["phases"][0]["bottleneck"], "compression");
@@ -112,7 +112,7 @@ TEST(Cosim, CompressionBoundOffloadFollowsRtlCycles) {
 TEST(Cosim, AlgorithmsWithoutRtlFailWithAnError) {
   for (codec::Algorithm a :
        {codec::Algorithm::kRl, codec::Algorithm::kZl, codec::Algorithm::kZcompInterleaved}) {
-    const json r = sim::run_isolated(
+    const json r = runner::run_isolated(
         platform({"gpu.compression.backend=\"rtl\""}),
         request(codec::ElementWidth::k32, activations(tensor::DType::kFloat32, 8192, 0.3), a));
     EXPECT_FALSE(r["ok"].get<bool>()) << codec::to_string(a);

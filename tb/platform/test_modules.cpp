@@ -7,6 +7,7 @@
 #include <random>
 
 #include "codec/zv_codec.h"
+#include "common/sc_test_util.h"
 #include "compression/compression_unit.h"
 #include "config/platform_config.h"
 #include "dma/aggregation_buffer.h"
@@ -16,7 +17,6 @@
 #include "memory/address_map.h"
 #include "memory/cpu_dram.h"
 #include "memory/gpu_memory_controller.h"
-#include "sc_test_util.h"
 #include "tensor/activation_generator.h"
 #include "tlm/target_port.h"
 #include "tlm/time_scale.h"

@@ -9,15 +9,15 @@
 #include <sstream>
 
 #include "codec/codec.h"
+#include "common/sc_test_util.h"
 #include "config/platform_config_json.h"
-#include "isolated_run.h"
 #include "memory/memory_image.h"
-#include "merged_stats.h"
-#include "sc_test_util.h"
-#include "shared_counter.h"
+#include "runner/isolated_run.h"
+#include "runner/merged_stats.h"
+#include "runner/shared_counter.h"
+#include "runner/transfer_run.h"
 #include "soc/cdma_soc.h"
 #include "tensor/activation_generator.h"
-#include "transfer_run.h"
 
 namespace cdma {
 namespace {
@@ -40,9 +40,9 @@ codec::Bytes activations(uint64_t bytes, double density, double clustering = 0.5
   return d;
 }
 
-sim::TransferRequest request(codec::Algorithm a, codec::Bytes data,
-                             sim::TransferOp op = sim::TransferOp::kRoundTrip) {
-  sim::TransferRequest r;
+runner::TransferRequest request(codec::Algorithm a, codec::Bytes data,
+                                runner::TransferOp op = runner::TransferOp::kRoundTrip) {
+  runner::TransferRequest r;
   r.op = op;
   r.codec.algorithm = a;
   r.data = std::move(data);
@@ -63,7 +63,7 @@ class EveryPlatformAndCodec : public ::testing::TestWithParam<std::tuple<std::st
 
 TEST_P(EveryPlatformAndCodec, RoundTripIsBitIdentical) {
   const auto& [name, algorithm] = GetParam();
-  const json r = sim::run_isolated(platform(name), request(algorithm, activations(300 * 1024 + 77, 0.35)));
+  const json r = runner::run_isolated(platform(name), request(algorithm, activations(300 * 1024 + 77, 0.35)));
   expect_clean(r);
   ASSERT_EQ(r["phases"].size(), 2u);
   EXPECT_EQ(r["phases"][0]["op"], "offload");
@@ -86,7 +86,8 @@ TEST(Platform, OddSizesDensitiesAndBothModesRoundTrip) {
       for (double density : {0.0, 0.05, 1.0}) {
         SCOPED_TRACE(std::string(mode) + " n=" + std::to_string(n) + " density=" + std::to_string(density));
         const auto cfg = platform("titan-x", {std::string("simulation.mode=") + mode});
-        expect_clean(sim::run_isolated(cfg, request(codec::Algorithm::kZv, activations(n, density, 0.0, n))));
+        expect_clean(
+            runner::run_isolated(cfg, request(codec::Algorithm::kZv, activations(n, density, 0.0, n))));
       }
     }
   }
@@ -98,7 +99,8 @@ TEST(Platform, EveryChunkSizeKeepsZvExact) {
       codec::make_codec({codec::Algorithm::kZv, codec::ElementWidth::k32, 0})->compressed_size(data);
   for (int chunk : {128, 512, 4096}) {
     const auto cfg = platform("titan-x", {"gpu.dma.chunk_bytes=" + std::to_string(chunk)});
-    const json r = sim::run_isolated(cfg, request(codec::Algorithm::kZv, data, sim::TransferOp::kOffload));
+    const json r =
+        runner::run_isolated(cfg, request(codec::Algorithm::kZv, data, runner::TransferOp::kOffload));
     expect_clean(r);
     EXPECT_EQ(r["phases"][0]["compressed_bytes"].get<uint64_t>(), golden) << "chunk " << chunk;
   }
@@ -110,8 +112,8 @@ TEST(Platform, UncompressedOffloadTimeIsBytesOverEffectivePcieBandwidth) {
     for (const char* mode : {"at", "lt"}) {
       const auto cfg = platform(name, {std::string("simulation.mode=") + mode});
       const uint64_t n = 32ull << 20;
-      const json r = sim::run_isolated(
-          cfg, request(codec::Algorithm::kNone, activations(n, 0.5), sim::TransferOp::kOffload));
+      const json r = runner::run_isolated(
+          cfg, request(codec::Algorithm::kNone, activations(n, 0.5), runner::TransferOp::kOffload));
       expect_clean(r);
       const double expected = static_cast<double>(n) / (cfg.pcie.effective_gbps() * 1e9);
       EXPECT_NEAR(phase_seconds(r, 0) / expected, 1.0, 0.02) << name << " " << mode;
@@ -123,8 +125,8 @@ TEST(Platform, UncompressedOffloadTimeIsBytesOverEffectivePcieBandwidth) {
 TEST(Platform, UncompressedPrefetchTimeIsBytesOverEffectivePcieBandwidth) {
   const auto cfg = platform("titan-x");
   const uint64_t n = 32ull << 20;
-  const json r = sim::run_isolated(
-      cfg, request(codec::Algorithm::kNone, activations(n, 0.5), sim::TransferOp::kPrefetch));
+  const json r = runner::run_isolated(
+      cfg, request(codec::Algorithm::kNone, activations(n, 0.5), runner::TransferOp::kPrefetch));
   expect_clean(r);
   EXPECT_NEAR(phase_seconds(r, 0) / (n / (cfg.pcie.effective_gbps() * 1e9)), 1.0, 0.02);
   EXPECT_EQ(r["phases"][0]["bottleneck"], "pcie_to_gpu");
@@ -152,7 +154,8 @@ TEST(Platform, CompressedOffloadIsLimitedByTheSlowestHop) {
       overrides.push_back(std::string("simulation.mode=") + mode);
       const auto cfg = platform("titan-x", overrides);
       const codec::Bytes data = activations(n, s.density);
-      const json r = sim::run_isolated(cfg, request(codec::Algorithm::kZv, data, sim::TransferOp::kOffload));
+      const json r =
+          runner::run_isolated(cfg, request(codec::Algorithm::kZv, data, runner::TransferOp::kOffload));
       expect_clean(r);
       const double compressed = r["phases"][0]["host_bytes"].get<double>();
       const double t_pcie = compressed / (cfg.pcie.effective_gbps() * 1e9);
@@ -176,7 +179,8 @@ TEST(Platform, RateRuleAppearsWhenTheRatioIsHigh) {
   const double needed = ratio * base.pcie.effective_gbps();  // ~230 GB/s
   for (double dram : {needed * 1.5, needed * 0.5}) {
     const auto cfg = platform("titan-x", {"gpu.dram.bandwidth_gbps=" + std::to_string(dram)});
-    const json r = sim::run_isolated(cfg, request(codec::Algorithm::kZv, data, sim::TransferOp::kOffload));
+    const json r =
+        runner::run_isolated(cfg, request(codec::Algorithm::kZv, data, runner::TransferOp::kOffload));
     expect_clean(r);
     const double pcie_util = r["phases"][0]["hop_utilisation"]["pcie_to_host"].get<double>();
     if (dram > needed) {
@@ -196,8 +200,8 @@ TEST(Platform, AtAndLtAgreeWithinFivePercentWhenThroughputBound) {
     double t[2];
     int i = 0;
     for (const char* mode : {"at", "lt"}) {
-      const json r = sim::run_isolated(platform("titan-x", {std::string("simulation.mode=") + mode}),
-                                       request(alg, data));
+      const json r = runner::run_isolated(platform("titan-x", {std::string("simulation.mode=") + mode}),
+                                          request(alg, data));
       expect_clean(r);
       t[i++] = phase_seconds(r, 0) + phase_seconds(r, 1);
     }
@@ -214,7 +218,7 @@ TEST(Platform, LtResultsDoNotDependOnTheQuantum) {
     double t[3][2];
     int i = 0;
     for (const char* quantum : {"100", "1000", "100000"}) {
-      const json r = sim::run_isolated(
+      const json r = runner::run_isolated(
           platform("titan-x", {"simulation.mode=\"lt\"", std::string("simulation.quantum_ns=") + quantum,
                                std::string("gpu.dma.chunk_bytes=") + chunk}),
           request(codec::Algorithm::kZv, data));
@@ -247,7 +251,7 @@ TEST(Platform, PagesInAndOutAndTheScoreboardCatchACorruptedPrefetch) {
       dma::DmaDescriptor d;
       d.bytes = data.size();
       d.codec.algorithm = codec::Algorithm::kNone;  // every payload byte is a data byte
-      const sim::PhaseResult off = sim::run_descriptor(soc, d);
+      const runner::PhaseResult off = runner::run_descriptor(soc, d);
       ASSERT_TRUE(off.completion.ok) << off.completion.error;
       const memory::MemoryImage reference = soc.take_gpu(0, data.size());
       // Taken out: GPU memory reads zero there (an image without pages), the reference holds the bytes.
@@ -261,7 +265,7 @@ TEST(Platform, PagesInAndOutAndTheScoreboardCatchACorruptedPrefetch) {
       }
       d.op = dma::DmaDescriptor::Op::kPrefetch;
       soc.expect_gpu(reference);
-      const sim::PhaseResult pre = sim::run_descriptor(soc, d);
+      const runner::PhaseResult pre = runner::run_descriptor(soc, d);
       ASSERT_TRUE(pre.completion.ok) << pre.completion.error;
       EXPECT_EQ(soc.gpu_meets_expectation(), !corrupt);
       EXPECT_EQ(soc.gpu_equals(reference), !corrupt);
@@ -310,14 +314,14 @@ TEST(Platform, OutOfRangeDescriptorsEndInErrorsNotCrashes) {
 // among them (a counter each child copied at fork would hand every number to every child).
 TEST(SharedCounter, HandsEachNumberToExactlyOneChildProcess) {
   constexpr size_t kItems = 20000;
-  sim::SharedCounter counter;
+  runner::SharedCounter counter;
   const std::function<std::string()> take = [&counter] {
     std::string taken = "taken: ";  // a child's report must not be empty, even if it got nothing
     for (size_t n; (n = counter.next()) < kItems;) taken += std::to_string(n) + " ";
     return taken;
   };
   std::vector<int> times(kItems, 0);
-  for (const std::string& taken : sim::run_in_children({take, take, take})) {
+  for (const std::string& taken : runner::run_in_children({take, take, take})) {
     std::istringstream in(taken.substr(7));
     for (size_t n; in >> n;) ++times.at(n);
   }
@@ -339,7 +343,7 @@ TEST(MergedStats, AddUpAsOneSocWould) {
                   "datapath": {"bytes": 12000, "busy_s": 0.0002, "busy_fraction": 0.2, "gbps": 128.0},
                   "port": {"max_occupancy": 5, "mean_occupancy": 3.0, "queue_depth": 8}},
       "soc.crossbar": {"channel_ports": [{"bytes": 1}, {"bytes": 2}]}}})");
-  const json m = sim::merge_job_stats({a, b});
+  const json m = runner::merge_job_stats({a, b});
   EXPECT_DOUBLE_EQ(m["simulated_time_s"].get<double>(), 0.004);
   EXPECT_EQ(m["mode"], "at");
   const json& cu = m["modules"]["soc.cu0"];
@@ -354,17 +358,17 @@ TEST(MergedStats, AddUpAsOneSocWould) {
   EXPECT_EQ(cu["port"]["queue_depth"], 8);
   EXPECT_EQ(m["modules"]["soc.crossbar"]["channel_ports"], json::parse(R"([{"bytes": 6}, {"bytes": 9}])"));
   // One job's statistics are its own, with times in whole picoseconds.
-  EXPECT_EQ(sim::merge_job_stats({a}), a);
+  EXPECT_EQ(runner::merge_job_stats({a}), a);
 
   json other_depth = b;
   other_depth["modules"]["soc.cu0"]["port"]["queue_depth"] = 16;
-  EXPECT_THROW(sim::merge_job_stats({a, other_depth}), std::invalid_argument);
+  EXPECT_THROW(runner::merge_job_stats({a, other_depth}), std::invalid_argument);
   json unknown = a;  // a fractional figure nobody said how to merge
   unknown["modules"]["soc.cu0"]["efficiency"] = 0.5;
-  EXPECT_THROW(sim::merge_job_stats({unknown, unknown}), std::invalid_argument);
+  EXPECT_THROW(runner::merge_job_stats({unknown, unknown}), std::invalid_argument);
   json missing = b;
   missing["modules"].erase("soc.crossbar");
-  EXPECT_THROW(sim::merge_job_stats({a, missing}), std::invalid_argument);
+  EXPECT_THROW(runner::merge_job_stats({a, missing}), std::invalid_argument);
 }
 
 }  // namespace

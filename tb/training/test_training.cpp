@@ -9,15 +9,15 @@
 #include <iterator>
 #include <sstream>
 
-#include "compute_model.h"
+#include "common/sc_test_util.h"
 #include "config/platform_config_json.h"
-#include "network.h"
-#include "sc_test_util.h"
 #include "tensor/activation_generator.h"
 #include "tensor/npy_file.h"
-#include "tensor_plan.h"
-#include "transfer_measurement.h"
-#include "vdnn_schedule.h"
+#include "training/compute_model.h"
+#include "training/network.h"
+#include "training/tensor_plan.h"
+#include "training/transfer_measurement.h"
+#include "training/vdnn_schedule.h"
 
 namespace cdma::training {
 namespace {

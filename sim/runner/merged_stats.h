@@ -10,10 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-namespace cdma::sim {
+namespace cdma::runner {
 
 // `jobs` are CdmaSoc::stats() objects. Throws std::invalid_argument if they differ in shape or in a
 // configuration value, or hold a figure with no merge rule (a new statistic must be given one here).
 nlohmann::json merge_job_stats(const std::vector<nlohmann::json>& jobs);
 
-}  // namespace cdma::sim
+}  // namespace cdma::runner

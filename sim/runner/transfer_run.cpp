@@ -1,4 +1,4 @@
-#include "transfer_run.h"
+#include "runner/transfer_run.h"
 
 #include <algorithm>
 #include <chrono>
@@ -7,7 +7,7 @@
 #include "dma/host_layout.h"
 #include "tlm/trace_writer.h"
 
-namespace cdma::sim {
+namespace cdma::runner {
 
 const char* to_string(TransferOp op) {
   switch (op) {
@@ -141,4 +141,4 @@ TransferResult run_transfer(const config::PlatformConfig& cfg, const TransferReq
   return r;
 }
 
-}  // namespace cdma::sim
+}  // namespace cdma::runner

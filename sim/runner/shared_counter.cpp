@@ -1,11 +1,11 @@
-#include "shared_counter.h"
+#include "runner/shared_counter.h"
 
 #include <sys/mman.h>
 
 #include <new>
 #include <stdexcept>
 
-namespace cdma::sim {
+namespace cdma::runner {
 
 SharedCounter::SharedCounter() {
   void* page =
@@ -18,4 +18,4 @@ SharedCounter::~SharedCounter() {
   munmap(value_, sizeof(std::atomic<size_t>));
 }
 
-}  // namespace cdma::sim
+}  // namespace cdma::runner

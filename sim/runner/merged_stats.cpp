@@ -1,4 +1,4 @@
-#include "merged_stats.h"
+#include "runner/merged_stats.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace cdma::sim {
+namespace cdma::runner {
 
 namespace {
 
@@ -122,4 +122,4 @@ nlohmann::json merge_job_stats(const std::vector<nlohmann::json>& jobs) {
   return Merger(jobs).merge(v, "platform_stats");
 }
 
-}  // namespace cdma::sim
+}  // namespace cdma::runner

@@ -13,7 +13,7 @@
 #include "dma/dma_descriptor.h"
 #include "soc/cdma_soc.h"
 
-namespace cdma::sim {
+namespace cdma::runner {
 
 enum class TransferOp { kOffload, kPrefetch, kRoundTrip };
 const char* to_string(TransferOp op);
@@ -51,4 +51,4 @@ TransferResult run_transfer(const config::PlatformConfig& cfg, const TransferReq
 // measures it.
 PhaseResult run_descriptor(platform::CdmaSoc& soc, const dma::DmaDescriptor& d);
 
-}  // namespace cdma::sim
+}  // namespace cdma::runner

@@ -2,7 +2,7 @@
 """Runs `cdma-sim train` for every network and cDMA algorithm and summarises: a markdown table (for
 docs/validation.md), sweep.json, and performance.png (performance normalised to oracle per network and
 configuration) and traffic.png. Usage:
-  sweep.py [--sim build/release/sim/platform_tool/cdma-sim] [--batch 16] [--platform titan-x]
+  sweep.py [--sim build/release/bin/cdma-sim] [--batch 16] [--platform titan-x]
            [--algorithms rl,zv,zl] [--networks alexnet,...] [--out out/sweep] [-- extra cdma-sim train args]"""
 import argparse
 import json
@@ -20,7 +20,7 @@ NETWORKS = ["alexnet", "overfeat", "nin", "vgg16", "squeezenet", "googlenet", "r
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--sim", default="build/release/sim/platform_tool/cdma-sim")
+    p.add_argument("--sim", default="build/release/bin/cdma-sim")
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--platform", default="titan-x")
     p.add_argument("--algorithms", default="rl,zv,zl")

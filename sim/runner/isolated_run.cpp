@@ -1,4 +1,4 @@
-#include "isolated_run.h"
+#include "runner/isolated_run.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace cdma::sim {
+namespace cdma::runner {
 
 namespace {
 
@@ -87,4 +87,4 @@ nlohmann::json run_isolated(const config::PlatformConfig& cfg, const TransferReq
   return nlohmann::json::parse(out);
 }
 
-}  // namespace cdma::sim
+}  // namespace cdma::runner

@@ -1,6 +1,5 @@
-// cdma-codec: inspect, compress and decompress activation files with the golden codecs, and generate
-// synthetic activations. Run `cdma-codec --help` for the commands.
-#include <CLI/CLI.hpp>
+#include "codec_tool/commands.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -11,22 +10,17 @@
 
 #include "codec/chunked_stream.h"
 #include "codec/simd/dispatch.h"
-#include "codec_report.h"
+#include "codec_tool/codec_measurement.h"
 #include "tensor/activation_generator.h"
 #include "tensor/npy_file.h"
 
-using namespace cdma;
+namespace cdma::codec_tool {
 
 namespace {
 
-// A failure the user caused (bad file, bad option): printed as one line, exit status 1.
-struct UserError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 codec::Bytes read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
-  if (!f) throw UserError(path + ": cannot open");
+  if (!f) throw UsageError(path + ": cannot open");
   std::ostringstream ss;
   ss << f.rdbuf();
   const std::string s = ss.str();
@@ -36,7 +30,7 @@ codec::Bytes read_file(const std::string& path) {
 void write_file(const std::string& path, const codec::Bytes& b) {
   std::ofstream f(path, std::ios::binary);
   f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-  if (!f) throw UserError(path + ": cannot write");
+  if (!f) throw UsageError(path + ": cannot write");
 }
 
 std::string shape_string(const std::vector<uint64_t>& shape) {
@@ -58,10 +52,10 @@ std::vector<uint64_t> parse_shape(const std::string& text) {
       used = 0;
     }
     if (used != item.size() || item.empty() || item[0] == '-')
-      throw UserError("--shape: bad dimension '" + item + "'");
+      throw UsageError("--shape: bad dimension '" + item + "'");
     shape.push_back(v);
   }
-  if (shape.empty()) throw UserError("--shape: expected comma-separated dimensions, e.g. 64,56,56");
+  if (shape.empty()) throw UsageError("--shape: expected comma-separated dimensions, e.g. 64,56,56");
   return shape;
 }
 
@@ -76,33 +70,34 @@ std::vector<codec::CodecConfig> configs_for(const std::vector<std::string>& name
       try {
         c.zlib_level = std::stoi(name.substr(3));
       } catch (const std::exception&) {
-        throw UserError("bad zlib level in '" + name + "'");
+        throw UsageError("bad zlib level in '" + name + "'");
       }
     } else {
       try {
         c.algorithm = codec::parse_algorithm(name);
       } catch (const std::invalid_argument& e) {
-        throw UserError(e.what());
+        throw UsageError(e.what());
       }
     }
     try {
       codec::validate(c);
     } catch (const std::invalid_argument& e) {
-      throw UserError(name + ": " + e.what());
+      throw UsageError(name + ": " + e.what());
     }
     out.push_back(c);
   }
   return out;
 }
 
-int cmd_info(const std::string& path, const std::vector<std::string>& algorithms, double min_seconds,
-             bool json) {
+}  // namespace
+
+int info(const std::string& path, const std::vector<std::string>& algorithms, double min_seconds, bool json) {
   const tensor::NpyArray a = tensor::read_npy(path);
   const size_t e = tensor::element_bytes(a.dtype);
   const double density = tensor::measured_density(a.data, e);
-  std::vector<tools::CodecMeasurement> results;
+  std::vector<CodecMeasurement> results;
   for (const codec::CodecConfig& c : configs_for(algorithms, tensor::codec_element(a.dtype))) {
-    results.push_back(tools::measure(*codec::make_codec(c), a.data, min_seconds));
+    results.push_back(measure(*codec::make_codec(c), a.data, min_seconds));
   }
   bool all_ok = true;
   for (const auto& r : results) all_ok = all_ok && r.round_trip_ok;
@@ -147,15 +142,15 @@ int cmd_info(const std::string& path, const std::vector<std::string>& algorithms
   return 0;
 }
 
-int cmd_compress(const std::string& in, const std::string& out, const std::string& algorithm, int level,
-                 const std::string& element, uint32_t chunk) {
+int compress(const std::string& in, const std::string& out, const std::string& algorithm, int level,
+             const std::string& element, uint32_t chunk) {
   const codec::Bytes data = read_file(in);
   codec::ElementWidth w = codec::ElementWidth::k32;
   if (!element.empty()) {
     try {
       w = codec::parse_element_width(element);
     } catch (const std::invalid_argument& e) {
-      throw UserError(std::string("--element: ") + e.what());
+      throw UsageError(std::string("--element: ") + e.what());
     }
   } else if (in.size() >= 4 && in.substr(in.size() - 4) == ".npy") {
     w = tensor::codec_element(tensor::parse_npy(data, in).dtype);  // validates the file too
@@ -164,8 +159,8 @@ int cmd_compress(const std::string& in, const std::string& out, const std::strin
   if (c.algorithm == codec::Algorithm::kZl && algorithm == "zl") c.zlib_level = level;
   const auto codec = codec::make_codec(c);
   if (chunk == 0 || chunk % codec->block_bytes() != 0) {
-    throw UserError("--chunk must be a positive multiple of " + std::to_string(codec->block_bytes()) +
-                    " for " + codec->name());
+    throw UsageError("--chunk must be a positive multiple of " + std::to_string(codec->block_bytes()) +
+                     " for " + codec->name());
   }
   codec::ChunkedEncoder enc(*codec, chunk);
   enc.append(data);
@@ -181,23 +176,23 @@ int cmd_compress(const std::string& in, const std::string& out, const std::strin
   return 0;
 }
 
-int cmd_decompress(const std::string& in, const std::string& out) {
+int decompress(const std::string& in, const std::string& out) {
   const codec::Bytes container = read_file(in);
   codec::Bytes data;
   const codec::Status s = codec::decompress_chunked(container, data);
-  if (!s) throw UserError(in + ": " + s.to_string());
+  if (!s) throw UsageError(in + ": " + s.to_string());
   write_file(out, data);
   std::printf("%s -> %s: %zu -> %zu bytes\n", in.c_str(), out.c_str(), container.size(), data.size());
   return 0;
 }
 
-int cmd_generate(const std::string& out, const std::string& shape, const std::string& dtype, double density,
-                 double clustering, uint64_t seed) {
+int generate(const std::string& out, const std::string& shape, const std::string& dtype, double density,
+             double clustering, uint64_t seed) {
   tensor::ActivationSpec spec;
   try {
     spec.dtype = tensor::parse_dtype(dtype);
   } catch (const std::invalid_argument& e) {
-    throw UserError(std::string("--dtype: ") + e.what());
+    throw UsageError(std::string("--dtype: ") + e.what());
   }
   spec.density = density;
   spec.clustering = clustering;
@@ -205,7 +200,7 @@ int cmd_generate(const std::string& out, const std::string& shape, const std::st
   try {
     tensor::validate(spec);
   } catch (const std::invalid_argument& e) {
-    throw UserError(e.what());
+    throw UsageError(e.what());
   }
   const tensor::NpyArray a = tensor::generate_npy(spec, parse_shape(shape));
   tensor::write_npy(out, a);
@@ -216,68 +211,4 @@ int cmd_generate(const std::string& out, const std::string& shape, const std::st
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app{"cdma-codec: the golden activation codecs (ZV, RL, ZL, ZCOMP) on .npy files"};
-  app.require_subcommand(1);
-
-  std::string path, out, algorithm = "zv", element, dtype = "float32", shape = "64,56,56";
-  std::vector<std::string> algorithms = {"none", "zv", "rl", "zl-1", "zl-6", "zcomp-i", "zcomp-s"};
-  double min_seconds = 0.2, density = 0.35, clustering = 0.0;
-  int level = 6;
-  uint32_t chunk = 65536;
-  uint64_t seed = 1;
-  bool json = false;
-
-  auto* info = app.add_subcommand("info", "print shape, density, and each codec's ratio and throughput");
-  info->add_option("file", path, ".npy file (float32, float16, int8, uint8; C order)")->required();
-  info->add_option("-a,--algorithms", algorithms, "codecs to measure: none zv rl zl-N zcomp-i zcomp-s")
-      ->delimiter(',')
-      ->capture_default_str();
-  info->add_option("--min-seconds", min_seconds, "time each direction for at least this long")
-      ->capture_default_str();
-  info->add_flag("--json", json, "print JSON instead of a table");
-
-  auto* comp = app.add_subcommand("compress", "compress a file into a chunked container (.cdz)");
-  comp->add_option("input", path, "input file (.npy or raw bytes)")->required();
-  comp->add_option("output", out, "output container")->required();
-  comp->add_option("-a,--algorithm", algorithm, "none, zv, rl, zl, zl-N, zcomp-i, zcomp-s")
-      ->capture_default_str();
-  comp->add_option("-l,--level", level, "zlib level for zl (1..9)")->capture_default_str();
-  comp->add_option("-e,--element", element,
-                   "element width (8/16/32, fp32, fp16, bf16, int8); default: from .npy dtype, else 32");
-  comp->add_option("-c,--chunk", chunk, "chunk size in bytes (a multiple of the codec block)")
-      ->capture_default_str();
-
-  auto* decomp = app.add_subcommand("decompress", "decompress a .cdz container (checks every checksum)");
-  decomp->add_option("input", path, "container")->required();
-  decomp->add_option("output", out, "output file")->required();
-
-  auto* gen = app.add_subcommand("generate", "write synthetic ReLU-like activations to a .npy file");
-  gen->add_option("output", out, ".npy file to write")->required();
-  gen->add_option("-s,--shape", shape, "comma-separated dimensions")->capture_default_str();
-  gen->add_option("-t,--dtype", dtype, "float32, float16, int8 or uint8")->capture_default_str();
-  gen->add_option("-d,--density", density, "fraction of non-zero elements, 0..1")->capture_default_str();
-  gen->add_option("-k,--clustering", clustering, "zero clustering, 0 (scattered) .. <1 (long runs)")
-      ->capture_default_str();
-  gen->add_option("--seed", seed, "random seed")->capture_default_str();
-
-  CLI11_PARSE(app, argc, argv);
-  try {
-    if (*info) return cmd_info(path, algorithms, min_seconds, json);
-    if (*comp) return cmd_compress(path, out, algorithm, level, element, chunk);
-    if (*decomp) return cmd_decompress(path, out);
-    if (*gen) return cmd_generate(out, shape, dtype, density, clustering, seed);
-  } catch (const UserError& e) {
-    std::fprintf(stderr, "cdma-codec: error: %s\n", e.what());
-    return 1;
-  } catch (const tensor::NpyError& e) {
-    std::fprintf(stderr, "cdma-codec: error: %s\n", e.what());
-    return 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "cdma-codec: internal error: %s\n", e.what());
-    return 2;
-  }
-  return 0;
-}
+}  // namespace cdma::codec_tool

@@ -1,4 +1,4 @@
-// Measures every requested codec on one buffer: size, ratio, compress/decompress throughput, round-trip
+// Measures one codec on one buffer: size, ratio, compress/decompress throughput, round-trip
 // check.
 #pragma once
 
@@ -7,7 +7,7 @@
 
 #include "codec/codec.h"
 
-namespace cdma::tools {
+namespace cdma::codec_tool {
 
 struct CodecMeasurement {
   std::string name;
@@ -22,4 +22,4 @@ struct CodecMeasurement {
 // Repeats each direction until at least min_seconds have passed (and at least once).
 CodecMeasurement measure(const codec::Codec& codec, codec::ByteSpan data, double min_seconds);
 
-}  // namespace cdma::tools
+}  // namespace cdma::codec_tool

@@ -7,7 +7,7 @@
 #include <atomic>
 #include <cstddef>
 
-namespace cdma::sim {
+namespace cdma::runner {
 
 class SharedCounter {
  public:
@@ -24,4 +24,4 @@ class SharedCounter {
   std::atomic<size_t>* value_;
 };
 
-}  // namespace cdma::sim
+}  // namespace cdma::runner

@@ -1,9 +1,9 @@
-#include "codec_report.h"
+#include "codec_tool/codec_measurement.h"
 
 #include <algorithm>
 #include <chrono>
 
-namespace cdma::tools {
+namespace cdma::codec_tool {
 
 namespace {
 
@@ -44,4 +44,4 @@ CodecMeasurement measure(const codec::Codec& codec, codec::ByteSpan data, double
   return m;
 }
 
-}  // namespace cdma::tools
+}  // namespace cdma::codec_tool

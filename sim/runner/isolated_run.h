@@ -9,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "transfer_run.h"
+#include "runner/transfer_run.h"
 
-namespace cdma::sim {
+namespace cdma::runner {
 
 // Runs every job in its own forked child, all at once, and returns what each returned, in order. A job that
 // throws reports "error: <what>" as its result. Throws std::runtime_error if a child dies without reporting.
@@ -21,4 +21,4 @@ std::vector<std::string> run_in_children(const std::vector<std::function<std::st
 // "bytes_identical" and "error".
 nlohmann::json run_isolated(const config::PlatformConfig& cfg, const TransferRequest& request);
 
-}  // namespace cdma::sim
+}  // namespace cdma::runner
