@@ -62,14 +62,14 @@ const codec::Codec& CompressionUnit::codec_for(const codec::CodecConfig& c) {
 }
 
 void CompressionUnit::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
-  auto* ext = trans.get_extension<tlmx::ChunkExtension>();
+  auto* ext = trans.get_extension<dma::ChunkExtension>();
   if (ext == nullptr) {
     ++passthrough_;
     memory.transport(trans, delay);
     return;
   }
-  const bool known_op = (ext->op == tlmx::ChunkExtension::Op::kCompressRead && trans.is_read()) ||
-                        (ext->op == tlmx::ChunkExtension::Op::kDecompressWrite && trans.is_write());
+  const bool known_op = (ext->op == dma::ChunkExtension::Op::kCompressRead && trans.is_read()) ||
+                        (ext->op == dma::ChunkExtension::Op::kDecompressWrite && trans.is_write());
   if (known_op && rtl_ && ext->codec.algorithm != codec::Algorithm::kZv) {
     ++errors_;
     log_->error("backend 'rtl' implements only ZV; algorithm '{}' needs backend 'model'",
@@ -77,9 +77,9 @@ void CompressionUnit::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
     trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
-  if (ext->op == tlmx::ChunkExtension::Op::kCompressRead && trans.is_read()) {
+  if (ext->op == dma::ChunkExtension::Op::kCompressRead && trans.is_read()) {
     compress_read(trans, *ext, delay);
-  } else if (ext->op == tlmx::ChunkExtension::Op::kDecompressWrite && trans.is_write()) {
+  } else if (ext->op == dma::ChunkExtension::Op::kDecompressWrite && trans.is_write()) {
     decompress_write(trans, *ext, delay);
   } else {
     ++errors_;
@@ -88,7 +88,7 @@ void CompressionUnit::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
   }
 }
 
-void CompressionUnit::compress_read(tlm::tlm_generic_payload& trans, tlmx::ChunkExtension& ext,
+void CompressionUnit::compress_read(tlm::tlm_generic_payload& trans, dma::ChunkExtension& ext,
                                     sc_time& delay) {
   const codec::Codec& c = codec_for(ext.codec);
   const uint32_t raw_len = ext.original_bytes;
@@ -129,7 +129,7 @@ void CompressionUnit::compress_read(tlm::tlm_generic_payload& trans, tlmx::Chunk
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-void CompressionUnit::decompress_write(tlm::tlm_generic_payload& trans, tlmx::ChunkExtension& ext,
+void CompressionUnit::decompress_write(tlm::tlm_generic_payload& trans, dma::ChunkExtension& ext,
                                        sc_time& delay) {
   const codec::Codec& c = codec_for(ext.codec);
   tlmx::Pool<codec::Bytes>::Lease buffer(staging_buffers());

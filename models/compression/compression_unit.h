@@ -22,7 +22,7 @@
 #include "compression/rtl_zv_engine.h"
 #include "config/platform_config.h"
 #include "tlm/bandwidth_resource.h"
-#include "tlm/chunk_extension.h"
+#include "dma/chunk_extension.h"
 #include "tlm/initiator_port.h"
 #include "tlm/module_logger.h"
 #include "tlm/payload.h"
@@ -46,8 +46,8 @@ class CompressionUnit : public sc_core::sc_module {
 
  private:
   void handle(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  void compress_read(tlm::tlm_generic_payload& trans, tlmx::ChunkExtension& ext, sc_core::sc_time& delay);
-  void decompress_write(tlm::tlm_generic_payload& trans, tlmx::ChunkExtension& ext, sc_core::sc_time& delay);
+  void compress_read(tlm::tlm_generic_payload& trans, dma::ChunkExtension& ext, sc_core::sc_time& delay);
+  void decompress_write(tlm::tlm_generic_payload& trans, dma::ChunkExtension& ext, sc_core::sc_time& delay);
   const codec::Codec& codec_for(const codec::CodecConfig& c);
   RtlZvEngine& rtl_engine(codec::ElementWidth e);
   sc_core::sc_time cycles(uint64_t n) const;

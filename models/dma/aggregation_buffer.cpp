@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "tlm/chunk_extension.h"
+#include "dma/chunk_extension.h"
 #include "tlm/payload.h"
 
 namespace cdma::dma {
@@ -105,8 +105,8 @@ void AggregationBuffer::handle_lt(tlm::tlm_generic_payload& trans, sc_time& dela
     spare_ = std::move(open_->data);  // keep its storage for the next segment
     open_.reset();
   };
-  if (auto* ext = trans.get_extension<tlmx::ChunkExtension>();
-      ext && ext->op == tlmx::ChunkExtension::Op::kFence) {
+  if (auto* ext = trans.get_extension<ChunkExtension>();
+      ext && ext->op == ChunkExtension::Op::kFence) {
     flush_open();
     if (last_release_ > now + delay) delay = last_release_ - now;
     trans.set_response_status(drain_error_);
@@ -160,8 +160,8 @@ void AggregationBuffer::handle_at(tlm::tlm_generic_payload& trans, sc_time& dela
     wait(delay);
     delay = SC_ZERO_TIME;
   }
-  if (auto* ext = trans.get_extension<tlmx::ChunkExtension>();
-      ext && ext->op == tlmx::ChunkExtension::Op::kFence) {
+  if (auto* ext = trans.get_extension<ChunkExtension>();
+      ext && ext->op == ChunkExtension::Op::kFence) {
     while (occupancy_ != 0) wait(drained_);
     trans.set_response_status(drain_error_);
     drain_error_ = tlm::TLM_OK_RESPONSE;

@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "codec/codec.h"
-#include "tlm/chunk_extension.h"
+#include "dma/chunk_extension.h"
 #include "tlm/payload.h"
 
 namespace cdma::dma {
@@ -285,13 +285,13 @@ bool CdmaEngine::run_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, sc_tim
 
 bool CdmaEngine::offload_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, sc_time& local) {
   Chunk& c = job.chunks[i];
-  tlmx::ChunkExtension ext;
-  ext.op = tlmx::ChunkExtension::Op::kCompressRead;
+  ChunkExtension ext;
+  ext.op = ChunkExtension::Op::kCompressRead;
   ext.codec = job.d.codec;
   ext.original_bytes = c.bytes;
   tlmx::PayloadPool::Lease lease(payloads_);
   tlm::tlm_generic_payload& rd = *lease;
-  tlmx::ScopedExtension scoped(rd, ext);
+  ScopedExtension scoped(rd, ext);
   tlmx::prepare(rd, tlm::TLM_READ_COMMAND, c.gpu_address, buf.data(), static_cast<unsigned>(buf.size()));
   gpu.transport(rd, local);
   if (rd.is_response_error()) {
@@ -314,14 +314,14 @@ bool CdmaEngine::prefetch_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, s
                 c.compressed_bytes, local, "reading a compressed chunk from the host")) {
     return false;
   }
-  tlmx::ChunkExtension ext;
-  ext.op = tlmx::ChunkExtension::Op::kDecompressWrite;
+  ChunkExtension ext;
+  ext.op = ChunkExtension::Op::kDecompressWrite;
   ext.codec = job.d.codec;
   ext.original_bytes = c.bytes;
   ext.compressed_bytes = c.compressed_bytes;
   tlmx::PayloadPool::Lease lease(payloads_);
   tlm::tlm_generic_payload& wr = *lease;
-  tlmx::ScopedExtension scoped(wr, ext);
+  ScopedExtension scoped(wr, ext);
   tlmx::prepare(wr, tlm::TLM_WRITE_COMMAND, c.gpu_address, buf.data(), c.compressed_bytes);
   gpu.transport(wr, local);
   if (wr.is_response_error()) {
@@ -333,10 +333,10 @@ bool CdmaEngine::prefetch_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, s
 
 bool CdmaEngine::finish_offload(Job& job, sc_time& local) {
   // Fence: every chunk has landed in host memory before the index that describes them is written.
-  tlmx::ChunkExtension fence_ext;
-  fence_ext.op = tlmx::ChunkExtension::Op::kFence;
+  ChunkExtension fence_ext;
+  fence_ext.op = ChunkExtension::Op::kFence;
   tlm::tlm_generic_payload fence;
-  tlmx::ScopedExtension scoped(fence, fence_ext);
+  ScopedExtension scoped(fence, fence_ext);
   uint8_t none = 0;
   tlmx::prepare(fence, tlm::TLM_WRITE_COMMAND, job.d.host_address, &none, 0);
   buffer.transport(fence, local);

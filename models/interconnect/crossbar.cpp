@@ -1,6 +1,6 @@
 #include "interconnect/crossbar.h"
 
-#include "tlm/chunk_extension.h"
+#include "dma/chunk_extension.h"
 
 namespace cdma::interconnect {
 
@@ -37,7 +37,7 @@ void Crossbar::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
     return;
   }
   const uint32_t ch = map_.decode(addr).channel;
-  auto* ext = trans.get_extension<tlmx::ChunkExtension>();
+  auto* ext = trans.get_extension<dma::ChunkExtension>();
   if (trans.is_read()) {
     // The data travels back with the response: route first, then carry what came back.
     channels[ch]->transport(trans, delay);

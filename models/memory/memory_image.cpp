@@ -48,8 +48,7 @@ void MemoryImage::allocate(std::vector<PageBytes>& spare) {
           spare.pop_back();
         }
       }
-      p.written = part.covered(k);
-      p.expected = 0;
+      p = SparseMemory::Page(std::move(p.bytes), part.covered(k));
     }
   }
 }
@@ -58,9 +57,7 @@ void MemoryImage::release(std::vector<PageBytes>& spare) {
   for (Part& part : parts_) {
     for (SparseMemory::Page& p : part.pages) {
       if (p.bytes.use_count() == 1) spare.push_back(std::move(p.bytes));
-      p.bytes.reset();
-      p.written = 0;
-      p.expected = 0;
+      p = SparseMemory::Page();
     }
   }
 }

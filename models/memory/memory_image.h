@@ -1,7 +1,7 @@
 // The bytes of a range of interleaved GPU memory held outside the memories, as whole pages in each channel's
 // layout. A large input is built off the simulation thread and handed to the memories without a copy
-// (CdmaSoc::adopt_gpu); an offloaded range taken back out (CdmaSoc::take_gpu) is the reference its prefetch
-// is checked against, again without a copy. Its pages may share storage with a memory's (see
+// (platform::GpuBackdoor::adopt); an offloaded range taken back out (GpuBackdoor::take) is the reference its
+// prefetch is checked against, again without a copy. Its pages may share storage with a memory's (see
 // SparseMemory::prime); a shared page is never written through the image.
 #pragma once
 

@@ -17,10 +17,11 @@ bool all_zero(const uint8_t* p, uint64_t n) {
 // Asks for the next expected bytes of a primed page to be brought into cache: in-order writes compare against
 // them next, and they were stored long ago (a reference written a whole transfer earlier), while a DMA stream
 // interleaved over channels reaches them too irregularly for the hardware prefetcher to follow.
-void prefetch_expected(const SparseMemory::Page& p) {
+// The page's storage holds them from `written` up to `expected`.
+void prefetch_expected(const uint8_t* storage, uint64_t written, uint64_t expected) {
   constexpr uint64_t kAhead = 4096, kLine = 64;
-  const uint64_t end = std::min(p.expected, p.written + kAhead);
-  for (uint64_t k = p.written; k < end; k += kLine) __builtin_prefetch(p.bytes.get() + k, 0, 2);
+  const uint64_t end = std::min(expected, written + kAhead);
+  for (uint64_t k = written; k < end; k += kLine) __builtin_prefetch(storage + k, 0, 2);
 }
 
 }  // namespace
@@ -104,16 +105,16 @@ void SparseMemory::write(uint64_t addr, const uint8_t* in, uint64_t len) {
     const uint64_t page = addr / kPageBytes, off = addr % kPageBytes;
     const uint64_t n = std::min(len, kPageBytes - off);
     Page& p = at(page);
-    if (off == p.written && off + n <= p.expected && std::memcmp(p.bytes.get() + off, in, n) == 0) {
+    if (off == p.written && off + n <= p.expected_ && std::memcmp(p.bytes.get() + off, in, n) == 0) {
       p.written += n;  // the storage holds these bytes already
-      prefetch_expected(p);
+      prefetch_expected(p.bytes.get(), p.written, p.expected_);
     } else {
       if (!p.bytes) {
         p = new_page();
       } else {
         own(p);
       }
-      p.expected = 0;  // the storage is about to change
+      p.expected_ = 0;  // the storage is about to change
       if (off > p.written) std::memset(p.bytes.get() + p.written, 0, off - p.written);  // a gap stays zero
       std::memcpy(p.bytes.get() + off, in, n);
       p.written = std::max(p.written, off + n);
@@ -210,7 +211,8 @@ void SparseMemory::prime(uint64_t addr, const Page& expected, uint64_t covered) 
   if (!expected.bytes || expected.written == 0) return;
   auto it = pages_.find(addr / kPageBytes);
   if (it != pages_.end() && it->second.written > 0) return;  // holds bytes: leave it as it is
-  Page p{expected.bytes, 0, std::min(expected.written, covered)};
+  Page p(expected.bytes, 0);
+  p.expected_ = std::min(expected.written, covered);
   if (it == pages_.end()) {
     pages_.emplace(addr / kPageBytes, std::move(p));
   } else {
@@ -234,7 +236,7 @@ void SparseMemory::discard(uint64_t addr, uint64_t len) {
         p.written = std::min(p.written, off);  // the discarded tail is past the mark: lower it
       } else if (off < p.written) {
         own(p);
-        p.expected = 0;
+        p.expected_ = 0;
         std::memset(p.bytes.get() + off, 0, n);
       }
     }

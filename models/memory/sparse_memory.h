@@ -31,16 +31,23 @@ class SparseMemory {
   using Storage = std::shared_ptr<uint8_t[]>;
   // One page's storage and how far it is written: bytes [written, kPageBytes) read as zero, whatever the
   // buffer holds there. A page without storage reads as zero.
-  struct Page {
+  class Page {
+   public:
+    Page() = default;
+    Page(Storage storage, uint64_t written_bytes) : bytes(std::move(storage)), written(written_bytes) {}
+
     Storage bytes;
     uint64_t written = 0;
-    // Set by prime(): the storage holds, up to here, the bytes expected to be written; a write at `written`
-    // that reproduces them only moves the mark.
-    uint64_t expected = 0;
     // How many of the bytes [off, off + n) hold written data (the rest read as zero).
     uint64_t valid(uint64_t off, uint64_t n) const {
       return bytes && off < written ? std::min(n, written - off) : 0;
     }
+
+   private:
+    friend class SparseMemory;
+    // Set by prime(): the storage holds, up to here, the bytes expected to be written; a write at `written`
+    // that reproduces them only moves the mark. Only the memory that primed the page knows of it.
+    uint64_t expected_ = 0;
   };
   static Storage allocate_page_bytes() { return Storage(new uint8_t[kPageBytes]); }
 

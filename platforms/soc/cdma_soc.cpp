@@ -23,7 +23,9 @@ CdmaSoc::CdmaSoc(const sc_core::sc_module_name& name, const config::PlatformConf
               mode_, cfg.simulation.queue_depth),
       engine_("engine", cfg_.gpu.dma, map_, mode_),
       pcie_("pcie", cfg_.pcie, mode_, cfg.gpu.dma.posted_writes, cfg.gpu.dma.outstanding_chunks),
-      host_("host_dram", cfg_.host_dram, mode_, cfg.gpu.dma.posted_writes + cfg.gpu.dma.outstanding_chunks) {
+      host_("host_dram", cfg_.host_dram, mode_, cfg.gpu.dma.posted_writes + cfg.gpu.dma.outstanding_chunks),
+      gpu_backdoor_(map_, {}),
+      host_backdoor_(host_.device().store()) {
   if (mode_ == tlmx::TimingMode::kLt) {
     tlm::tlm_global_quantum::instance().set(sc_time(cfg.simulation.quantum_ns, sc_core::SC_NS));
   }
@@ -40,125 +42,10 @@ CdmaSoc::CdmaSoc(const sc_core::sc_module_name& name, const config::PlatformConf
   engine_.host.socket.bind(pcie_.from_engine.socket);
   buffer_.pcie.socket.bind(pcie_.from_buffer.socket);
   pcie_.host.socket.bind(host_.port.socket);
-}
 
-memory::SparseMemory& CdmaSoc::gpu_store(uint32_t channel) const {
-  return controllers_[channel]->device().store();
-}
-
-void CdmaSoc::write_gpu(uint64_t address, codec::ByteSpan data) {
-  for_each_granule(address, data.size(), [&](const memory::ChannelAddress& ca, uint64_t off, uint64_t n) {
-    gpu_store(ca.channel).write(ca.local, data.data() + off, n);
-    return true;
-  });
-}
-
-codec::Bytes CdmaSoc::read_gpu(uint64_t address, uint64_t bytes) const {
-  codec::Bytes out(bytes);
-  for_each_granule(address, bytes, [&](const memory::ChannelAddress& ca, uint64_t off, uint64_t n) {
-    gpu_store(ca.channel).read(ca.local, out.data() + off, n);
-    return true;
-  });
-  return out;
-}
-
-bool CdmaSoc::gpu_equals(uint64_t address, codec::ByteSpan expected) const {
-  return for_each_granule(address, expected.size(),
-                          [&](const memory::ChannelAddress& ca, uint64_t off, uint64_t n) {
-                            return gpu_store(ca.channel).equals(ca.local, expected.data() + off, n);
-                          });
-}
-
-void CdmaSoc::discard_gpu(uint64_t address, uint64_t bytes) {
-  // A contiguous GPU range is one contiguous local range per channel; discarding those whole lets the
-  // memories free their pages instead of zeroing them granule by granule.
-  std::vector<std::pair<uint64_t, uint64_t>> range(map_.channels(), {UINT64_MAX, 0});  // [first, end)
-  for_each_granule(address, bytes, [&](const memory::ChannelAddress& ca, uint64_t, uint64_t n) {
-    range[ca.channel].first = std::min(range[ca.channel].first, ca.local);
-    range[ca.channel].second = std::max(range[ca.channel].second, ca.local + n);
-    return true;
-  });
-  for (uint32_t ch = 0; ch < map_.channels(); ++ch) {
-    if (range[ch].first < range[ch].second) {
-      gpu_store(ch).discard(range[ch].first, range[ch].second - range[ch].first);
-    }
-  }
-}
-
-void CdmaSoc::adopt_gpu(memory::MemoryImage image) {
-  const auto& parts = image.parts();
-  image.for_each_page([&](uint32_t ch, size_t k, memory::SparseMemory::Page& page) {
-    gpu_store(ch).adopt(parts[ch].local(k), std::move(page), parts[ch].covered(k));
-    return true;
-  });
-}
-
-memory::MemoryImage CdmaSoc::take_gpu(uint64_t address, uint64_t bytes) {
-  memory::MemoryImage image(map_, address, bytes);
-  const auto& parts = image.parts();
-  image.for_each_page([&](uint32_t ch, size_t k, memory::SparseMemory::Page& page) {
-    page = gpu_store(ch).take(parts[ch].local(k), parts[ch].covered(k));
-    return true;
-  });
-  return image;
-}
-
-void CdmaSoc::write_gpu(const memory::MemoryImage& image) {
-  image.for_each_run([&](uint64_t off, const uint8_t* bytes, uint64_t n) {
-    const memory::ChannelAddress ca = map_.decode(image.address() + off);
-    if (bytes != nullptr) {
-      gpu_store(ca.channel).write(ca.local, bytes, n);
-    } else {
-      gpu_store(ca.channel).discard(ca.local, n);  // reads as zero
-    }
-  });
-}
-
-bool CdmaSoc::gpu_equals(const memory::MemoryImage& expected) const {
-  const auto& parts = expected.parts();
-  return expected.for_each_page([&](uint32_t ch, size_t k, const memory::SparseMemory::Page& page) {
-    return gpu_store(ch).equals(parts[ch].local(k), page, 0, parts[ch].covered(k));
-  });
-}
-
-void CdmaSoc::expect_gpu(const memory::MemoryImage& expected) {
-  if (expected_ != nullptr) throw std::logic_error("expect_gpu: already checking an image");
-  expected_ = &expected;
-  const auto& parts = expected.parts();
-  expected.for_each_page([&](uint32_t ch, size_t k, const memory::SparseMemory::Page& page) {
-    gpu_store(ch).prime(parts[ch].local(k), page, parts[ch].covered(k));
-    return true;
-  });
-}
-
-bool CdmaSoc::gpu_meets_expectation() {
-  if (expected_ == nullptr) throw std::logic_error("gpu_meets_expectation: expect_gpu was not called");
-  const bool ok = gpu_equals(*expected_);  // pages filled from the priming compare without reading
-  expected_ = nullptr;
-  return ok;
-}
-
-void CdmaSoc::set_gpu_access_hook(const GpuAccessHook& hook) {
-  for (uint32_t ch = 0; ch < map_.channels(); ++ch) {
-    gpu_store(ch).set_access_hook(
-        hook ? memory::SparseMemory::AccessHook(
-                   [hook, ch](uint64_t local, uint64_t len) { hook(ch, local, len); })
-             : memory::SparseMemory::AccessHook());
-  }
-}
-
-void CdmaSoc::write_host(uint64_t address, codec::ByteSpan data) {
-  host_.device().store().write(address, data.data(), data.size());
-}
-
-codec::Bytes CdmaSoc::read_host(uint64_t address, uint64_t bytes) const {
-  codec::Bytes out(bytes);
-  host_.device().store().read(address, out.data(), bytes);
-  return out;
-}
-
-void CdmaSoc::discard_host(uint64_t address, uint64_t bytes) {
-  host_.device().store().discard(address, bytes);
+  std::vector<memory::SparseMemory*> channels;
+  for (const auto& mc : controllers_) channels.push_back(&mc->device().store());
+  gpu_backdoor_ = GpuBackdoor(map_, std::move(channels));
 }
 
 sc_core::sc_time CdmaSoc::busy_until() const {

@@ -90,7 +90,7 @@ TransferResult run_transfer(const config::PlatformConfig& cfg, const TransferReq
   if (host + n * 2 + (1 << 20) > cfg.host_dram.capacity_bytes) {
     throw std::invalid_argument("the buffer does not fit in host memory");
   }
-  soc.write_gpu(src, request.data);
+  soc.gpu_memory().write(src, request.data);
   const auto codec = codec::make_codec(request.codec);
 
   bool ok = true;
@@ -106,12 +106,12 @@ TransferResult run_transfer(const config::PlatformConfig& cfg, const TransferReq
     const dma::DmaCompletion& c = r.phases.back().completion;
     ok = ok && c.ok;
     codec::Bytes decoded;
-    const std::string err = dma::decode_host_image(soc.read_host(host, c.host_bytes), decoded);
+    const std::string err = dma::decode_host_image(soc.host_memory().read(host, c.host_bytes), decoded);
     identical = identical && err.empty() && decoded == request.data;
     if (!err.empty()) r.error = "host image: " + err;
-    soc.discard_gpu(src, n);  // vDNN frees the GPU copy once it is offloaded
+    soc.gpu_memory().discard(src, n);  // vDNN frees the GPU copy once it is offloaded
   } else {
-    soc.write_host(
+    soc.host_memory().write(
         host, dma::build_host_image(request.data, *codec, cfg.gpu.dma.chunk_bytes, map.interleave_bytes()));
   }
   if (request.op != TransferOp::kOffload && ok) {
@@ -119,7 +119,7 @@ TransferResult run_transfer(const config::PlatformConfig& cfg, const TransferReq
     d.gpu_address = dst;
     r.phases.push_back(run_descriptor(soc, d));
     ok = ok && r.phases.back().completion.ok;
-    identical = identical && soc.gpu_equals(dst, request.data);
+    identical = identical && soc.gpu_memory().equals(dst, request.data);
   }
   for (const auto& p : r.phases) {
     if (!p.completion.ok && r.error.empty()) r.error = p.completion.error;

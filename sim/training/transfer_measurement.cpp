@@ -205,24 +205,26 @@ RoundTrip round_trip(platform::CdmaSoc& soc, const dma::DmaDescriptor& base, uin
                      std::optional<memory::MemoryImage>& reference, const std::string& what, bool& in_gpu) {
   dma::DmaDescriptor d = base;
   d.bytes = bytes;
-  if (!in_gpu) soc.write_gpu(*reference);
+  if (!in_gpu) soc.gpu_memory().write(*reference);
   d.op = dma::DmaDescriptor::Op::kOffload;
   RoundTrip r;
   r.offload = runner::run_descriptor(soc, d);
   if (!reference) {
-    reference = soc.take_gpu(0, d.bytes);
+    reference = soc.gpu_memory().take(0, d.bytes);
   } else {
-    soc.discard_gpu(0, d.bytes);  // vDNN frees the GPU copy once it is offloaded
+    soc.gpu_memory().discard(0, d.bytes);  // vDNN frees the GPU copy once it is offloaded
   }
   d.op = dma::DmaDescriptor::Op::kPrefetch;
-  soc.expect_gpu(*reference);  // the prefetched bytes are checked as they land
-  r.prefetch = runner::run_descriptor(soc, d);
-  in_gpu = soc.gpu_meets_expectation();
+  {
+    const platform::GpuBackdoor::Expectation landing(soc.gpu_memory(), *reference);  // checked as it lands
+    r.prefetch = runner::run_descriptor(soc, d);
+    in_gpu = landing.met();
+  }
   if (!r.offload.completion.ok || !r.prefetch.completion.ok) {
     throw std::runtime_error("transfer of " + what + " failed: " + r.offload.completion.error +
                              r.prefetch.completion.error);
   }
-  soc.discard_host(0, r.offload.completion.host_bytes);
+  soc.host_memory().discard(0, r.offload.completion.host_bytes);
   return r;
 }
 
@@ -320,8 +322,8 @@ ShardResult run_shard(const config::PlatformConfig& cfg, const TensorPlan& plan,
     memory::MemoryImage image(soc.address_map(), 0, ref.bytes);
     image.allocate(spare);
     PieceFiller filler(soc.address_map(), image, TensorBytes::PieceWriter(*source, ref.offset, ref.index));
-    soc.adopt_gpu(std::move(image));
-    soc.set_gpu_access_hook(
+    soc.gpu_memory().adopt(std::move(image));
+    soc.gpu_memory().set_access_hook(
         [&filler](uint32_t ch, uint64_t local, uint64_t len) { filler.ensure(ch, local, len); });
 
     dma::DmaDescriptor d;
@@ -343,9 +345,9 @@ ShardResult run_shard(const config::PlatformConfig& cfg, const TensorPlan& plan,
     const RoundTrip c = round_trip(soc, d, ref.bytes, reference, what, in_gpu);
     out.bytes_identical = out.bytes_identical && in_gpu;
     out.bytes_moved += 2 * ref.bytes;
-    soc.set_gpu_access_hook(nullptr);
+    soc.gpu_memory().set_access_hook(nullptr);
     r.nonzero_elements = filler.finish();  // filled already: the first offload read every byte
-    soc.discard_gpu(0, ref.bytes);
+    soc.gpu_memory().discard(0, ref.bytes);
     reference->release(spare);
     r.cdma = {c.offload.seconds, c.prefetch.seconds};
     r.cdma_pcie_bytes = c.offload.completion.host_bytes;

@@ -13,7 +13,7 @@
 #include <cstdio>
 #include <functional>
 
-#include "tlm/chunk_extension.h"
+#include "dma/chunk_extension.h"
 #include "tlm/initiator_port.h"
 #include "tlm/payload.h"
 
@@ -51,7 +51,7 @@ class Driver : public sc_core::sc_module {
   }
 
   tlm::tlm_response_status access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len,
-                                  tlmx::ChunkExtension* ext = nullptr) {
+                                  dma::ChunkExtension* ext = nullptr) {
     tlm::tlm_generic_payload t;
     tlmx::prepare(t, cmd, addr, data, len);
     if (ext) t.set_extension(ext);

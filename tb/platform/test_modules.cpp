@@ -171,8 +171,8 @@ TEST_P(ModeTest, CompressionUnitProducesGoldenBytesAndRestoresThem) {
     Driver drv("drv", mode, [&](Driver& d) {
       const codec::ZvCodec zv(codec::ElementWidth::k32);
       codec::Bytes buf(zv.max_compressed_size(raw.size()));
-      tlmx::ChunkExtension ext;
-      ext.op = tlmx::ChunkExtension::Op::kCompressRead;
+      dma::ChunkExtension ext;
+      ext.op = dma::ChunkExtension::Op::kCompressRead;
       ext.original_bytes = static_cast<uint32_t>(raw.size());
       const double t0 = now_ns();
       ASSERT_EQ(d.access(tlm::TLM_READ_COMMAND, 0, buf.data(), static_cast<unsigned>(buf.size()), &ext),
@@ -185,8 +185,8 @@ TEST_P(ModeTest, CompressionUnitProducesGoldenBytesAndRestoresThem) {
       ASSERT_EQ(ext.compressed_bytes, golden.size());
       EXPECT_TRUE(std::equal(golden.begin(), golden.end(), buf.begin()));
       // Prefetch direction: expand into channel 0's next granule.
-      tlmx::ChunkExtension back;
-      back.op = tlmx::ChunkExtension::Op::kDecompressWrite;
+      dma::ChunkExtension back;
+      back.op = dma::ChunkExtension::Op::kDecompressWrite;
       back.original_bytes = static_cast<uint32_t>(raw.size());
       ASSERT_EQ(d.access(tlm::TLM_WRITE_COMMAND, 6 * 4096, buf.data(), ext.compressed_bytes, &back),
                 tlm::TLM_OK_RESPONSE);
@@ -232,8 +232,8 @@ TEST_P(ModeTest, CrossbarRoutesByAddressAndCarriesCompressedBytes) {
       }
       // An all-zero chunk compresses to masks only: only those bytes cross the DMA port.
       codec::Bytes buf(4096 + 4096 / 32);
-      tlmx::ChunkExtension ext;
-      ext.op = tlmx::ChunkExtension::Op::kCompressRead;
+      dma::ChunkExtension ext;
+      ext.op = dma::ChunkExtension::Op::kCompressRead;
       ext.original_bytes = 4096;
       const uint64_t before = xbar.dma_port().bytes();
       ASSERT_EQ(
@@ -270,8 +270,8 @@ TEST_P(ModeTest, AggregationBufferPushesBackWhenFullAndFenceWaitsForDrain) {
         ASSERT_EQ(d.access(tlm::TLM_WRITE_COMMAND, 4096 * i, chunk.data(), 4096), tlm::TLM_OK_RESPONSE);
       }
       accepted_third = now_ns();
-      tlmx::ChunkExtension fence;
-      fence.op = tlmx::ChunkExtension::Op::kFence;
+      dma::ChunkExtension fence;
+      fence.op = dma::ChunkExtension::Op::kFence;
       uint8_t none = 0;
       ASSERT_EQ(d.access(tlm::TLM_WRITE_COMMAND, 0, &none, 0, &fence), tlm::TLM_OK_RESPONSE);
       fenced = now_ns();

@@ -245,33 +245,33 @@ TEST(Platform, PagesInAndOutAndTheScoreboardCatchACorruptedPrefetch) {
     std::vector<memory::MemoryImage::PageBytes> spare;
     image.allocate(spare);
     image.for_each_run([&](uint64_t off, uint8_t* p, uint64_t n) { std::copy_n(data.data() + off, n, p); });
-    soc.adopt_gpu(std::move(image));
-    ASSERT_EQ(soc.read_gpu(0, data.size()), data);
+    soc.gpu_memory().adopt(std::move(image));
+    ASSERT_EQ(soc.gpu_memory().read(0, data.size()), data);
     for (bool corrupt : {false, true}) {
       dma::DmaDescriptor d;
       d.bytes = data.size();
       d.codec.algorithm = codec::Algorithm::kNone;  // every payload byte is a data byte
       const runner::PhaseResult off = runner::run_descriptor(soc, d);
       ASSERT_TRUE(off.completion.ok) << off.completion.error;
-      const memory::MemoryImage reference = soc.take_gpu(0, data.size());
+      const memory::MemoryImage reference = soc.gpu_memory().take(0, data.size());
       // Taken out: GPU memory reads zero there (an image without pages), the reference holds the bytes.
-      EXPECT_TRUE(soc.gpu_equals(memory::MemoryImage(soc.address_map(), 0, data.size())));
-      EXPECT_FALSE(soc.gpu_equals(reference));
+      EXPECT_TRUE(soc.gpu_memory().equals(memory::MemoryImage(soc.address_map(), 0, data.size())));
+      EXPECT_FALSE(soc.gpu_memory().equals(reference));
       if (corrupt) {
         const uint64_t last = off.completion.host_bytes - 1;
-        codec::Bytes b = soc.read_host(last, 1);
+        codec::Bytes b = soc.host_memory().read(last, 1);
         b[0] ^= 0x04;
-        soc.write_host(last, b);
+        soc.host_memory().write(last, b);
       }
       d.op = dma::DmaDescriptor::Op::kPrefetch;
-      soc.expect_gpu(reference);
+      const platform::GpuBackdoor::Expectation landing(soc.gpu_memory(), reference);
       const runner::PhaseResult pre = runner::run_descriptor(soc, d);
       ASSERT_TRUE(pre.completion.ok) << pre.completion.error;
-      EXPECT_EQ(soc.gpu_meets_expectation(), !corrupt);
-      EXPECT_EQ(soc.gpu_equals(reference), !corrupt);
-      soc.discard_host(0, off.completion.host_bytes);
-      if (!corrupt) soc.discard_gpu(0, data.size());
-      soc.write_gpu(reference);
+      EXPECT_EQ(landing.met(), !corrupt);
+      EXPECT_EQ(soc.gpu_memory().equals(reference), !corrupt);
+      soc.host_memory().discard(0, off.completion.host_bytes);
+      if (!corrupt) soc.gpu_memory().discard(0, data.size());
+      soc.gpu_memory().write(reference);
     }
   });
 }

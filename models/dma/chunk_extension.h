@@ -1,4 +1,6 @@
-// Sideband information the cDMA engine attaches to a transaction: which codec to use and the sizes involved.
+// The chunk protocol between the cDMA engine and the compression units: the sideband information the engine
+// attaches to a transaction (which codec to use and the sizes involved), read by the compression unit that
+// (de)compresses the chunk and by the hops that carry it (crossbar, aggregation buffer).
 // Offload: a READ of `original_bytes` at a GPU address whose response carries `compressed_bytes` of
 // compressed data (the payload's data_length is the buffer's capacity). Prefetch: a WRITE of
 // `compressed_bytes` that the compression unit expands to `original_bytes`. Fence: a zero-length WRITE
@@ -9,7 +11,7 @@
 
 #include "codec/codec_config.h"
 
-namespace cdma::tlmx {
+namespace cdma::dma {
 
 class ChunkExtension : public tlm::tlm_extension<ChunkExtension> {
  public:
@@ -42,4 +44,4 @@ class ScopedExtension {
   ChunkExtension& ext_;
 };
 
-}  // namespace cdma::tlmx
+}  // namespace cdma::dma
