@@ -1,5 +1,6 @@
 #include "runner/isolated_run.h"
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,6 +69,12 @@ std::vector<std::string> run_in_children(const std::vector<std::function<std::st
                              ")");
   }
   return results;
+}
+
+uint64_t peak_rss_bytes() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<uint64_t>(ru.ru_maxrss) * 1024;
 }
 
 nlohmann::json run_isolated(const config::PlatformConfig& cfg, const TransferRequest& request) {

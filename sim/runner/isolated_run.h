@@ -17,6 +17,9 @@ namespace cdma::runner {
 // throws reports "error: <what>" as its result. Throws std::runtime_error if a child dies without reporting.
 std::vector<std::string> run_in_children(const std::vector<std::function<std::string()>>& jobs);
 
+// The calling process's peak resident memory (getrusage), in bytes.
+uint64_t peak_rss_bytes();
+
 // One transfer simulation in a child process; the JSON is TransferResult's stats plus "ok",
 // "bytes_identical" and "error".
 nlohmann::json run_isolated(const config::PlatformConfig& cfg, const TransferRequest& request);

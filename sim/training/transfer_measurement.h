@@ -1,17 +1,17 @@
 // Moves every tensor vDNN offloads through the platform model as real bytes, uncompressed (vDNN) and
-// compressed (cDMA), offload and prefetch, and measures each. Tensors go in pieces of at most segment_bytes,
-// each written to GPU memory, offloaded, freed on the GPU (as vDNN frees it), prefetched back and compared
-// with the original; so peak memory stays a few pieces whatever the network's total. A piece's bytes are
-// generated (or copied from its trace) into GPU memory chunk by chunk just before the simulation first
-// reads them, so they are still in cache when the DMA engine does; each job runs on one thread.
-// An uncompressed transfer's timing depends only on its size (the platform is idle between pieces and
-// nothing in it looks at the bytes), so by default each distinct vDNN piece size is simulated once, with
-// real bytes (the first piece of the size, whichever job takes it), and the other pieces of that size reuse
-// its timing; reuse_uncompressed = false simulates all.
+// compressed (cDMA), offload and prefetch, and measures each. It composes the units of this folder:
+//   piece_plan.h     tensors cut into pieces of at most segment_bytes (one DMA descriptor each), which piece
+//                    simulates vDNN for each piece size, the work units jobs take;
+//   piece_source.h   which bytes a piece holds (synthetic, from the densities file, or a trace);
+//   piece_job.h      one piece through one SoC: offloaded, freed, prefetched and checked against its own
+//   bytes
+//                    (piece_filler.h generates them just before the DMA engine first reads them);
+//   measurement_job.h  one process's SoC measuring the units it takes from a shared counter;
+// then sums the pieces per tensor and merges the jobs' platform statistics. Peak memory stays a few pieces
+// whatever the network's total; each job runs on one thread.
 // With jobs = 1, builds one SoC in this process: call once per process. With more, the SoCs are built in
-// forked child processes, which take pieces one at a time as they finish one (a trace's pieces all
-// together), and this process can call again. Results do not depend on the number of jobs (nor on which
-// job took which piece); the platform statistics are merged over the jobs' SoCs.
+// forked child processes and this process can call again. Results do not depend on the number of jobs (nor
+// on which job took which piece).
 #pragma once
 
 #include <string>

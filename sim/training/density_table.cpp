@@ -1,0 +1,37 @@
+#include "training/density_table.h"
+
+#include <fstream>
+
+namespace cdma::training {
+
+DensityTable DensityTable::load(const std::string& path, const Network& net, const TensorPlan& plan) {
+  std::ifstream f(path);
+  if (!f) throw NetworkError(path + ": cannot open densities file");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(f);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw NetworkError(path + ": invalid JSON: " + e.what());
+  }
+  if (!j.contains("layers") || !j["layers"].is_object()) throw NetworkError(path + ": layers: missing");
+  DensityTable d;
+  d.layers_ = j["layers"];
+  d.clustering_ = j.value("default_clustering", 0.5);
+  for (const auto& t : plan.tensors) {
+    if (!t.offloaded || t.content == "input") continue;
+    if (!d.layers_.contains(t.content) || !d.layers_[t.content].is_number()) {
+      throw NetworkError(path + ": layers." + t.content + ": no density for this layer of " + net.name);
+    }
+    const double v = d.layers_[t.content].get<double>();
+    if (!(v >= 0 && v <= 1))
+      throw NetworkError(path + ": layers." + t.content + ": density must be in [0, 1]");
+  }
+  return d;
+}
+
+double DensityTable::density_of(const ActivationTensor& t) const {
+  return t.content == "input" && !layers_.contains("input") ? 1.0  // images are dense
+                                                            : layers_.value(t.content, 1.0);
+}
+
+}  // namespace cdma::training

@@ -1,0 +1,50 @@
+#include "training/measurement_job.h"
+
+#include <memory>
+
+#include "runner/isolated_run.h"
+#include "soc/cdma_soc.h"
+
+namespace cdma::training {
+
+void to_json(nlohmann::json& j, const JobResult& r) {
+  j = {{"pieces", r.pieces}, {"platform_stats", r.platform_stats}, {"peak_rss_bytes", r.peak_rss_bytes}};
+}
+
+void from_json(const nlohmann::json& j, JobResult& r) {
+  r.pieces = j.at("pieces").get<std::vector<PieceResult>>();
+  r.platform_stats = j.at("platform_stats");
+  r.peak_rss_bytes = j.at("peak_rss_bytes").get<uint64_t>();
+}
+
+JobResult run_measurement_job(const config::PlatformConfig& cfg, const TensorPlan& plan,
+                              const MeasurementConfig& mc, const DensityTable& densities,
+                              const PiecePlan& pieces, runner::SharedCounter& counter) {
+  platform::CdmaSoc soc("soc", cfg);
+  JobResult out;
+  std::unique_ptr<const PieceSource> source;  // at most one trace loaded at a time
+  size_t source_tensor = 0;
+  std::vector<memory::MemoryImage::PageBytes> spare;  // page storage of pieces already moved
+  const auto measure = [&](size_t k) {
+    const PieceRef& ref = pieces.pieces[k];
+    const ActivationTensor& t = plan.tensors[ref.tensor];
+    if (!source || source_tensor != ref.tensor) {
+      source.reset();
+      source = std::make_unique<const PieceSource>(
+          mc.source.traces_dir.empty()
+              ? PieceSource::synthetic(t, ref.tensor, mc.batch, densities, mc.source.clustering,
+                                       mc.source.seed)
+              : PieceSource::trace(trace_file(mc.source.traces_dir, t), t, mc.batch));
+      source_tensor = ref.tensor;
+    }
+    return run_piece(soc, k, ref, *source, mc.codec, pieces.simulates_vdnn(k), t.content, spare);
+  };
+  for (size_t u; (u = counter.next()) < pieces.units.size();) {
+    for (size_t k = pieces.units[u].first; k < pieces.units[u].end; ++k) out.pieces.push_back(measure(k));
+  }
+  out.platform_stats = soc.stats();
+  out.peak_rss_bytes = runner::peak_rss_bytes();
+  return out;
+}
+
+}  // namespace cdma::training

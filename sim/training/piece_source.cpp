@@ -1,0 +1,61 @@
+#include "training/piece_source.h"
+
+#include <cstring>
+#include <filesystem>
+
+namespace cdma::training {
+
+PieceSource PieceSource::synthetic(const ActivationTensor& t, size_t id, uint32_t batch,
+                                   const DensityTable& densities, double clustering, uint64_t seed) {
+  PieceSource s;
+  s.spec_.dtype = tensor::DType::kFloat32;
+  s.spec_.density = densities.density_of(t);
+  s.spec_.clustering = clustering >= 0 ? clustering : densities.clustering();
+  s.seed_ = seed * 1000003 + id;
+  s.bytes_ = t.elements_per_sample * batch * 4;
+  return s;
+}
+
+PieceSource PieceSource::trace(const std::string& file, const ActivationTensor& t, uint32_t batch) {
+  PieceSource s;
+  s.trace_ = tensor::read_npy(file);
+  check_trace_shape(file, s.trace_, t, batch);
+  s.width_ = tensor::codec_element(s.trace_.dtype);
+  s.bytes_ = s.trace_.data.size();
+  return s;
+}
+
+PieceSource::Writer PieceSource::writer(uint64_t offset, size_t index) const {
+  tensor::ActivationSpec s = spec_;
+  s.seed = seed_ * 7919 + index;
+  return Writer(*this, offset, s);
+}
+
+void PieceSource::Writer::write(uint64_t off, uint8_t* dst, uint64_t n) {
+  if (!source_.trace_.data.empty()) {
+    std::memcpy(dst, source_.trace_.data.data() + offset_ + off, n);
+    nonzeros_ += tensor::count_nonzero(codec::ByteSpan(dst, n), codec::bytes_of(source_.width_));
+  } else {
+    nonzeros_ += stream_.fill(codec::MutableByteSpan(dst, n));
+  }
+}
+
+std::string trace_file(const std::string& traces_dir, const ActivationTensor& t) {
+  const std::string file = traces_dir + "/" + t.content + ".npy";
+  if (!std::filesystem::exists(file))
+    throw NetworkError(file + ": missing trace file for layer " + t.content);
+  return file;
+}
+
+void check_trace_shape(const std::string& file, const tensor::NpyArray& array, const ActivationTensor& t,
+                       uint32_t batch) {
+  const uint64_t elements = t.elements_per_sample * batch;
+  if (array.shape.empty() || array.shape[0] != batch || array.element_count() != elements) {
+    std::string s;
+    for (uint64_t d : array.shape) s += (s.empty() ? "" : ",") + std::to_string(d);
+    throw NetworkError(file + ": shape (" + s + ") does not match batch " + std::to_string(batch) + " x " +
+                       std::to_string(t.elements_per_sample) + " elements of layer " + t.content);
+  }
+}
+
+}  // namespace cdma::training
