@@ -4,45 +4,48 @@
 
 namespace cdma::codec {
 
+namespace {
+
+const util::EnumTable<Algorithm, 6> kAlgorithms("algorithm", {{{Algorithm::kNone, "none"},
+                                                               {Algorithm::kZv, "zv"},
+                                                               {Algorithm::kRl, "rl"},
+                                                               {Algorithm::kZl, "zl"},
+                                                               {Algorithm::kZcompInterleaved, "zcomp-i"},
+                                                               {Algorithm::kZcompSeparate, "zcomp-s"}}});
+
+const util::EnumTable<ElementWidth, 11> kElementWidths("element width", {{{ElementWidth::k32, "32"},
+                                                                          {ElementWidth::k32, "fp32"},
+                                                                          {ElementWidth::k32, "float32"},
+                                                                          {ElementWidth::k16, "16"},
+                                                                          {ElementWidth::k16, "fp16"},
+                                                                          {ElementWidth::k16, "bf16"},
+                                                                          {ElementWidth::k16, "float16"},
+                                                                          {ElementWidth::k8, "8"},
+                                                                          {ElementWidth::k8, "int8"},
+                                                                          {ElementWidth::k8, "uint8"},
+                                                                          {ElementWidth::k8, "fp8"}}});
+
+}  // namespace
+
+const util::EnumTable<Algorithm, 6>& algorithm_names() {
+  return kAlgorithms;
+}
+
 const char* to_string(Algorithm a) {
-  switch (a) {
-    case Algorithm::kNone:
-      return "none";
-    case Algorithm::kZv:
-      return "zv";
-    case Algorithm::kRl:
-      return "rl";
-    case Algorithm::kZl:
-      return "zl";
-    case Algorithm::kZcompInterleaved:
-      return "zcomp-i";
-    case Algorithm::kZcompSeparate:
-      return "zcomp-s";
-  }
-  return "unknown";
+  return kAlgorithms.name(a);
 }
 
 const std::vector<Algorithm>& all_algorithms() {
-  static const std::vector<Algorithm> all = {
-      Algorithm::kNone,         Algorithm::kZv, Algorithm::kRl, Algorithm::kZl, Algorithm::kZcompInterleaved,
-      Algorithm::kZcompSeparate};
+  static const std::vector<Algorithm> all = kAlgorithms.values();
   return all;
 }
 
 Algorithm parse_algorithm(const std::string& name) {
-  for (Algorithm a : all_algorithms()) {
-    if (name == to_string(a)) return a;
-  }
-  throw std::invalid_argument("unknown algorithm '" + name +
-                              "' (expected none, zv, rl, zl, zcomp-i or zcomp-s)");
+  return kAlgorithms.parse(name);
 }
 
 ElementWidth parse_element_width(const std::string& name) {
-  if (name == "32" || name == "fp32" || name == "float32") return ElementWidth::k32;
-  if (name == "16" || name == "fp16" || name == "bf16" || name == "float16") return ElementWidth::k16;
-  if (name == "8" || name == "int8" || name == "uint8") return ElementWidth::k8;
-  throw std::invalid_argument("unknown element width '" + name +
-                              "' (expected 8, 16, 32, int8, fp16, bf16 or fp32)");
+  return kElementWidths.parse(name);
 }
 
 void validate(const CodecConfig& config) {

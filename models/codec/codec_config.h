@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "util/enum_table.h"
+
 namespace cdma::codec {
 
 enum class Algorithm : uint8_t {
@@ -30,12 +32,13 @@ struct CodecConfig {
   int zlib_level = 6;  // 1..9, used by ZL only
 };
 
-// "none", "zv", "rl", "zl", "zcomp-i", "zcomp-s"
+// "none", "zv", "rl", "zl", "zcomp-i", "zcomp-s": the spellings configs and the CLI share.
+const util::EnumTable<Algorithm, 6>& algorithm_names();
 const char* to_string(Algorithm a);
 // Throws std::invalid_argument naming the valid spellings.
 Algorithm parse_algorithm(const std::string& name);
 const std::vector<Algorithm>& all_algorithms();
-// Accepts 8/16/32 or int8/fp16/bf16/fp32. Throws std::invalid_argument.
+// Accepts 8/16/32 or int8/uint8/fp8/fp16/bf16/fp32 (and float16/float32). Throws std::invalid_argument.
 ElementWidth parse_element_width(const std::string& name);
 // Throws std::invalid_argument if a field is out of range.
 void validate(const CodecConfig& config);

@@ -2,21 +2,27 @@
 // contention); LT = blocking transport with temporal decoupling (fast, for long runs).
 #pragma once
 
-#include <stdexcept>
 #include <string>
+
+#include "util/enum_table.h"
 
 namespace cdma::tlmx {
 
 enum class TimingMode { kAt, kLt };
 
-inline const char* to_string(TimingMode m) {
-  return m == TimingMode::kAt ? "at" : "lt";
+inline const util::EnumTable<TimingMode, 2>& timing_mode_names() {
+  static const util::EnumTable<TimingMode, 2> names("timing mode",
+                                                    {{{TimingMode::kAt, "at"}, {TimingMode::kLt, "lt"}}});
+  return names;
 }
 
+inline const char* to_string(TimingMode m) {
+  return timing_mode_names().name(m);
+}
+
+// Throws std::invalid_argument "unknown timing mode 'x' (expected at or lt)".
 inline TimingMode parse_timing_mode(const std::string& s) {
-  if (s == "at") return TimingMode::kAt;
-  if (s == "lt") return TimingMode::kLt;
-  throw std::invalid_argument("timing mode must be 'at' or 'lt', got '" + s + "'");
+  return timing_mode_names().parse(s);
 }
 
 }  // namespace cdma::tlmx

@@ -4,28 +4,27 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "util/enum_table.h"
+
 #include "dma/host_layout.h"
 #include "tlm/trace_writer.h"
 
 namespace cdma::runner {
 
+namespace {
+
+const util::EnumTable<TransferOp, 3> kTransferOps("operation", {{{TransferOp::kOffload, "offload"},
+                                                                 {TransferOp::kPrefetch, "prefetch"},
+                                                                 {TransferOp::kRoundTrip, "roundtrip"}}});
+
+}  // namespace
+
 const char* to_string(TransferOp op) {
-  switch (op) {
-    case TransferOp::kOffload:
-      return "offload";
-    case TransferOp::kPrefetch:
-      return "prefetch";
-    case TransferOp::kRoundTrip:
-      return "roundtrip";
-  }
-  return "?";
+  return kTransferOps.name(op);
 }
 
 TransferOp parse_transfer_op(const std::string& s) {
-  if (s == "offload") return TransferOp::kOffload;
-  if (s == "prefetch") return TransferOp::kPrefetch;
-  if (s == "roundtrip") return TransferOp::kRoundTrip;
-  throw std::invalid_argument("operation must be offload, prefetch or roundtrip, got '" + s + "'");
+  return kTransferOps.parse(s);
 }
 
 nlohmann::json PhaseResult::to_json() const {

@@ -10,28 +10,16 @@
 #include <memory>
 #include <utility>
 
+#include "util/enum_table.h"
+#include "util/printable.h"
+
 namespace cdma::tensor {
 namespace {
 
 constexpr uint8_t kMagic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 constexpr size_t kAlign = 64;  // numpy >= 1.14 aligns the data to 64 bytes so it can be memory-mapped
 
-// Untrusted text goes into messages; escaping it keeps every message on one line and printable.
-std::string printable(const std::string& text, size_t max_chars = 40) {
-  std::string out;
-  for (size_t i = 0; i < text.size() && i < max_chars; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7F && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-      out += buf;
-    }
-  }
-  if (text.size() > max_chars) out += "...";
-  return out;
-}
+using util::printable;
 
 const char* descr_of(DType dtype) {
   switch (dtype) {
@@ -266,18 +254,17 @@ struct FileCloser {
 
 }  // namespace
 
+namespace {
+
+const util::EnumTable<DType, 4> kDTypes("dtype", {{{DType::kFloat32, "float32"},
+                                                   {DType::kFloat16, "float16"},
+                                                   {DType::kInt8, "int8"},
+                                                   {DType::kUint8, "uint8"}}});
+
+}  // namespace
+
 const char* to_string(DType dtype) {
-  switch (dtype) {
-    case DType::kFloat32:
-      return "float32";
-    case DType::kFloat16:
-      return "float16";
-    case DType::kInt8:
-      return "int8";
-    case DType::kUint8:
-      return "uint8";
-  }
-  return "invalid";
+  return kDTypes.name(dtype);
 }
 
 size_t element_bytes(DType dtype) {
@@ -305,11 +292,7 @@ codec::ElementWidth codec_element(DType dtype) {
 }
 
 DType parse_dtype(const std::string& name) {
-  for (DType d : {DType::kFloat32, DType::kFloat16, DType::kInt8, DType::kUint8}) {
-    if (name == to_string(d)) return d;
-  }
-  throw std::invalid_argument("unknown dtype '" + printable(name) +
-                              "' (expected one of: float32, float16, int8, uint8)");
+  return kDTypes.parse(name);
 }
 
 uint64_t NpyArray::element_count() const {

@@ -4,16 +4,26 @@
 #include <map>
 #include <stdexcept>
 
+#include "util/enum_table.h"
+
 namespace cdma::training {
 
+namespace {
+
+// The report's names first; the command line's short ones are aliases.
+const util::EnumTable<OffloadPolicy, 4> kPolicies("offload policy", {{{OffloadPolicy::kAll, "vDNN_all"},
+                                                                      {OffloadPolicy::kConv, "vDNN_conv"},
+                                                                      {OffloadPolicy::kAll, "all"},
+                                                                      {OffloadPolicy::kConv, "conv"}}});
+
+}  // namespace
+
 OffloadPolicy parse_offload_policy(const std::string& s) {
-  if (s == "all") return OffloadPolicy::kAll;
-  if (s == "conv") return OffloadPolicy::kConv;
-  throw std::invalid_argument("offload policy must be 'all' or 'conv', got '" + s + "'");
+  return kPolicies.parse(s);
 }
 
 const char* to_string(OffloadPolicy p) {
-  return p == OffloadPolicy::kAll ? "vDNN_all" : "vDNN_conv";
+  return kPolicies.name(p);
 }
 
 TensorPlan plan_tensors(const Network& net, OffloadPolicy policy) {

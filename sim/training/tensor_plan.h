@@ -11,7 +11,7 @@
 namespace cdma::training {
 
 enum class OffloadPolicy { kAll, kConv };  // vDNN_all: every layer's input; vDNN_conv: conv layers' inputs
-OffloadPolicy parse_offload_policy(const std::string& s);  // "all" | "conv"
+OffloadPolicy parse_offload_policy(const std::string& s);  // "all" | "conv" (or "vDNN_all" | "vDNN_conv")
 const char* to_string(OffloadPolicy p);
 
 struct ActivationTensor {

@@ -3,25 +3,23 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "util/enum_table.h"
+
 namespace cdma::codec::simd {
 
+namespace {
+
+const util::EnumTable<Isa, 3> kIsas(
+    "SIMD level", {{{Isa::kScalar, "scalar"}, {Isa::kAvx2, "avx2"}, {Isa::kAvx512, "avx512"}}});
+
+}  // namespace
+
 const char* to_string(Isa isa) {
-  switch (isa) {
-    case Isa::kScalar:
-      return "scalar";
-    case Isa::kAvx2:
-      return "avx2";
-    case Isa::kAvx512:
-      return "avx512";
-  }
-  return "unknown";
+  return kIsas.name(isa);
 }
 
 Isa parse_isa(const std::string& name) {
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
-    if (name == to_string(isa)) return isa;
-  }
-  throw std::invalid_argument("unknown SIMD level '" + name + "' (expected scalar, avx2 or avx512)");
+  return kIsas.parse(name);
 }
 
 namespace {
