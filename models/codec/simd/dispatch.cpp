@@ -53,7 +53,8 @@ const PackKernels* compiled(Isa isa) {
 }  // namespace
 
 bool is_available(Isa isa) {
-  return compiled(isa) != nullptr && cpu_runs(isa);
+  // The CPU first: building a kernel table runs code compiled for that instruction set.
+  return cpu_runs(isa) && compiled(isa) != nullptr;
 }
 
 std::vector<Isa> available_isas() {
