@@ -15,10 +15,24 @@ CompressionUnit::CompressionUnit(const sc_core::sc_module_name& name,
       port("port", mode, queue_depth, [this](tlm::tlm_generic_payload& t, sc_time& d) { handle(t, d); }),
       memory("memory", mode),
       cfg_(cfg),
-      datapath_(std::string(this->name()) + ".datapath", cfg.throughput_gbps(codec::Algorithm::kZv)),
+      datapath_(std::string(this->name()) + ".datapath", cfg.throughput_gbps(codec::Algorithm::kZv),
+                "compression"),
       pipeline_latency_(cfg.pipeline_cycles / cfg.clock_ghz, sc_core::SC_NS),
       rtl_(cfg.backend == "rtl"),
       log_(tlmx::module_logger(this->name())) {
+  stats_
+      .add_setting("backend", stats::Unit::kText, "model (golden codec) or rtl (Verilated RTL)", cfg.backend)
+      .add("rtl_cycles", stats::Unit::kCycles, "cycles the Verilated RTL ran (backend rtl)", rtl_cycles_)
+      .add("chunks", stats::Unit::kCount, "chunks compressed or expanded", chunks_)
+      .add("raw_bytes", stats::Unit::kBytes, "uncompressed bytes of those chunks", raw_bytes_)
+      .add("compressed_bytes", stats::Unit::kBytes, "their compressed bytes", compressed_bytes_)
+      .add_ratio("ratio", "raw_bytes over compressed_bytes", raw_bytes_, compressed_bytes_)
+      .add("errors", stats::Unit::kCount,
+           "chunks refused (corrupt data, too small a buffer, an algorithm the backend lacks)", errors_)
+      .add("passthrough", stats::Unit::kCount,
+           "transactions without a chunk extension, passed to memory untouched", passthrough_)
+      .add_group("datapath", datapath_.statistics())
+      .add_group("port", port.statistics());
   if (cfg.backend != "model" && cfg.backend != "rtl") {
     throw std::invalid_argument(std::string(this->name()) + ": unknown compression backend '" + cfg.backend +
                                 "' (model or rtl)");
@@ -165,19 +179,6 @@ void CompressionUnit::decompress_write(tlm::tlm_generic_payload& trans, dma::Chu
   raw_bytes_ += raw.size();
   compressed_bytes_ += trans.get_data_length();
   ++chunks_;
-}
-
-nlohmann::json CompressionUnit::stats(const sc_time& elapsed) const {
-  return {{"backend", cfg_.backend},
-          {"rtl_cycles", rtl_cycles_},
-          {"chunks", chunks_},
-          {"raw_bytes", raw_bytes_},
-          {"compressed_bytes", compressed_bytes_},
-          {"ratio", codec::compression_ratio(raw_bytes_, compressed_bytes_)},
-          {"errors", errors_},
-          {"passthrough", passthrough_},
-          {"datapath", datapath_.stats(elapsed)},
-          {"port", port.stats(elapsed)}};
 }
 
 }  // namespace cdma::compression

@@ -21,17 +21,20 @@
 #include "codec/codec.h"
 #include "compression/rtl_zv_engine.h"
 #include "config/platform_config.h"
-#include "tlm/bandwidth_resource.h"
 #include "dma/chunk_extension.h"
+#include "stats/group.h"
+#include "stats/values.h"
+#include "tlm/bandwidth_resource.h"
 #include "tlm/initiator_port.h"
 #include "tlm/module_logger.h"
 #include "tlm/payload.h"
+#include "tlm/resource_owner.h"
 #include "tlm/target_port.h"
 #include "tlm/time_scale.h"
 
 namespace cdma::compression {
 
-class CompressionUnit : public sc_core::sc_module {
+class CompressionUnit : public sc_core::sc_module, public stats::Reporter, public tlmx::ResourceOwner {
  public:
   tlmx::TargetPort port;       // from the crossbar
   tlmx::InitiatorPort memory;  // to this channel's memory controller
@@ -42,7 +45,8 @@ class CompressionUnit : public sc_core::sc_module {
   // Datapath time for `bytes` of uncompressed data with algorithm `a`.
   sc_core::sc_time datapath_time(codec::Algorithm a, uint64_t bytes) const;
   const tlmx::BandwidthResource& datapath() const { return datapath_; }
-  nlohmann::json stats(const sc_core::sc_time& elapsed) const;
+  const stats::Group& statistics() const override { return stats_; }
+  std::vector<const tlmx::BandwidthResource*> resources() const override { return {&datapath_}; }
 
  private:
   void handle(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
@@ -63,9 +67,10 @@ class CompressionUnit : public sc_core::sc_module {
   bool rtl_ = false;
   std::map<int, std::unique_ptr<RtlZvEngine>> rtl_engines_;
   tlmx::PayloadPool payloads_;
-  uint64_t rtl_cycles_ = 0;
-  uint64_t raw_bytes_ = 0, compressed_bytes_ = 0, chunks_ = 0, errors_ = 0, passthrough_ = 0;
   std::shared_ptr<spdlog::logger> log_;
+
+  stats::Counter rtl_cycles_, chunks_, raw_bytes_, compressed_bytes_, errors_, passthrough_;
+  stats::Group stats_;
 };
 
 }  // namespace cdma::compression

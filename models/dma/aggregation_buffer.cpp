@@ -18,6 +18,18 @@ AggregationBuffer::AggregationBuffer(const sc_core::sc_module_name& name, const 
       cfg_(cfg),
       mode_(mode),
       log_(tlmx::module_logger(this->name())) {
+  stats_.add_setting("capacity_bytes", stats::Unit::kBytes, "buffer capacity", cfg.capacity_bytes)
+      .add("chunks", stats::Unit::kCount, "compressed chunks accepted", chunks_)
+      .add("bytes", stats::Unit::kBytes, "their bytes", bytes_)
+      .add("pcie_writes", stats::Unit::kCount, "writes sent to PCIe (merged chunks count once)", writes_)
+      .add("max_occupancy_bytes", stats::Unit::kBytes, "most bytes held at once", max_occupancy_)
+      .add("full_wait_s", "time chunks waited for space", full_time_)
+      .add("errors", stats::Unit::kCount, "refused chunks and failed PCIe writes", errors_)
+      .add_group("port", input.statistics());
+  if (mode == tlmx::TimingMode::kAt) {
+    stats_.add("mean_occupancy_bytes", stats::Unit::kBytes,
+               "mean bytes held over the simulated time (AT only)", mean_occupancy_);
+  }
   if (cfg.capacity_bytes == 0 || cfg.posted_writes == 0 || cfg.write_burst_bytes == 0) {
     throw std::invalid_argument(std::string(this->name()) +
                                 ": capacity, burst and posted writes must be > 0");
@@ -31,13 +43,9 @@ AggregationBuffer::AggregationBuffer(const sc_core::sc_module_name& name, const 
 }
 
 void AggregationBuffer::set_occupancy(uint64_t bytes) {
-  const sc_time now = sc_core::sc_time_stamp();
-  if (now > last_change_) {
-    occupancy_integral_ += static_cast<double>(occupancy_) * (now - last_change_).to_seconds();
-    last_change_ = now;
-  }
+  mean_occupancy_.set(bytes, sc_core::sc_time_stamp());
   occupancy_ = bytes;
-  if (bytes > max_occupancy_) max_occupancy_ = bytes;
+  max_occupancy_.sample(bytes);
 }
 
 void AggregationBuffer::record_error(tlm::tlm_response_status s, const Segment& seg) {
@@ -105,8 +113,7 @@ void AggregationBuffer::handle_lt(tlm::tlm_generic_payload& trans, sc_time& dela
     spare_ = std::move(open_->data);  // keep its storage for the next segment
     open_.reset();
   };
-  if (auto* ext = trans.get_extension<ChunkExtension>();
-      ext && ext->op == ChunkExtension::Op::kFence) {
+  if (auto* ext = trans.get_extension<ChunkExtension>(); ext && ext->op == ChunkExtension::Op::kFence) {
     flush_open();
     if (last_release_ > now + delay) delay = last_release_ - now;
     trans.set_response_status(drain_error_);
@@ -131,7 +138,7 @@ void AggregationBuffer::handle_lt(tlm::tlm_generic_payload& trans, sc_time& dela
   }
   full_time_ += accept - arrival;
   occupancy_ += n;
-  if (occupancy_ > max_occupancy_) max_occupancy_ = occupancy_;
+  max_occupancy_.sample(occupancy_);
   ++chunks_;
   bytes_ += n;
   delay = accept - now;
@@ -160,8 +167,7 @@ void AggregationBuffer::handle_at(tlm::tlm_generic_payload& trans, sc_time& dela
     wait(delay);
     delay = SC_ZERO_TIME;
   }
-  if (auto* ext = trans.get_extension<ChunkExtension>();
-      ext && ext->op == ChunkExtension::Op::kFence) {
+  if (auto* ext = trans.get_extension<ChunkExtension>(); ext && ext->op == ChunkExtension::Op::kFence) {
     while (occupancy_ != 0) wait(drained_);
     trans.set_response_status(drain_error_);
     drain_error_ = tlm::TLM_OK_RESPONSE;
@@ -195,22 +201,6 @@ void AggregationBuffer::drain() {
     space_freed_.notify(SC_ZERO_TIME);
     if (occupancy_ == 0) drained_.notify(SC_ZERO_TIME);
   }
-}
-
-nlohmann::json AggregationBuffer::stats(const sc_time& elapsed) const {
-  const double e = elapsed.to_seconds();
-  const double integral =
-      occupancy_integral_ + static_cast<double>(occupancy_) * (elapsed - last_change_).to_seconds();
-  nlohmann::json j = {{"capacity_bytes", cfg_.capacity_bytes},
-                      {"chunks", chunks_},
-                      {"bytes", bytes_},
-                      {"pcie_writes", writes_},
-                      {"max_occupancy_bytes", max_occupancy_},
-                      {"full_wait_s", full_time_.to_seconds()},
-                      {"errors", errors_},
-                      {"port", input.stats(elapsed)}};
-  if (mode_ == tlmx::TimingMode::kAt) j["mean_occupancy_bytes"] = e > 0 ? integral / e : 0.0;
-  return j;
 }
 
 }  // namespace cdma::dma

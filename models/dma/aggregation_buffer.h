@@ -16,6 +16,8 @@
 #include <queue>
 #include <vector>
 
+#include "stats/group.h"
+#include "stats/values.h"
 #include "tlm/initiator_port.h"
 #include "tlm/module_logger.h"
 #include "tlm/payload.h"
@@ -29,7 +31,7 @@ struct AggregationBufferConfig {
   uint32_t posted_writes = 32;
 };
 
-class AggregationBuffer : public sc_core::sc_module {
+class AggregationBuffer : public sc_core::sc_module, public stats::Reporter {
  public:
   tlmx::TargetPort input;    // from the engine
   tlmx::InitiatorPort pcie;  // to the PCIe link
@@ -38,7 +40,7 @@ class AggregationBuffer : public sc_core::sc_module {
                     tlmx::TimingMode mode, unsigned queue_depth);
 
   uint64_t capacity() const { return cfg_.capacity_bytes; }
-  nlohmann::json stats(const sc_core::sc_time& elapsed) const;
+  const stats::Group& statistics() const override { return stats_; }
 
  private:
   struct Segment {
@@ -80,12 +82,13 @@ class AggregationBuffer : public sc_core::sc_module {
                       std::greater<>>
       releases_;  // (landing time, bytes) of forwarded writes not yet subtracted from occupancy
   sc_core::sc_time last_release_;
-  // statistics
-  uint64_t chunks_ = 0, bytes_ = 0, writes_ = 0, max_occupancy_ = 0, errors_ = 0;
-  double occupancy_integral_ = 0;
-  sc_core::sc_time last_change_;
-  sc_core::sc_time full_time_;  // time writers waited for space
   std::shared_ptr<spdlog::logger> log_;
+
+  stats::Counter chunks_, bytes_, writes_, errors_;
+  stats::Maximum max_occupancy_;
+  stats::TimeTotal full_time_;              // time writers waited for space
+  stats::TimeWeightedMean mean_occupancy_;  // AT only: LT computes occupancy in annotated time
+  stats::Group stats_;
 };
 
 }  // namespace cdma::dma

@@ -24,6 +24,21 @@ CdmaEngine::CdmaEngine(const sc_core::sc_module_name& name, const config::DmaCon
       map_(map),
       mode_(mode),
       log_(tlmx::module_logger(this->name())) {
+  stats_.add("descriptors_ok", stats::Unit::kCount, "descriptors completed", descriptors_ok_)
+      .add("descriptors_failed", stats::Unit::kCount, "descriptors that ended in an error",
+           descriptors_failed_)
+      .add("original_bytes", stats::Unit::kBytes, "uncompressed bytes of all descriptors", original_bytes_)
+      .add("compressed_bytes", stats::Unit::kBytes, "their compressed payload bytes", compressed_bytes_)
+      .add_ratio("ratio", "original_bytes over compressed_bytes", original_bytes_, compressed_bytes_)
+      .add_probe("gpu_port_violations", stats::Unit::kCount,
+                 "base-protocol rules broken on the port to the crossbar",
+                 [this] { return gpu.protocol().violations; })
+      .add_probe("buffer_port_violations", stats::Unit::kCount,
+                 "base-protocol rules broken on the port to the aggregation buffer",
+                 [this] { return buffer.protocol().violations; })
+      .add_probe("host_port_violations", stats::Unit::kCount,
+                 "base-protocol rules broken on the port to PCIe",
+                 [this] { return host.protocol().violations; });
   SC_HAS_PROCESS(CdmaEngine);
   SC_THREAD(control);
   buffers_.resize(cfg.outstanding_chunks);
@@ -84,6 +99,9 @@ void CdmaEngine::control() {
     c.compressed_bytes = job.image.payload_bytes;
     c.host_bytes = HostImage::metadata_bytes(job.chunks.size()) + job.image.payload_bytes;
     completions_.push_back(c);
+    ++(c.ok ? descriptors_ok_ : descriptors_failed_);
+    original_bytes_ += c.original_bytes;
+    compressed_bytes_ += c.compressed_bytes;
     log_->info("descriptor {} {} done: {} B -> {} B in {} ns{}", c.id, to_string(job.d.op), c.original_bytes,
                c.compressed_bytes, c.duration().to_seconds() * 1e9, c.ok ? "" : " with error: " + c.error);
     if (trace_) {
@@ -348,24 +366,6 @@ bool CdmaEngine::finish_offload(Job& job, sc_time& local) {
   meta.insert(meta.end(), index.begin(), index.end());
   return transfer(job, host, tlm::TLM_WRITE_COMMAND, job.d.host_address, meta.data(), meta.size(), local,
                   "writing the host image header and index");
-}
-
-nlohmann::json CdmaEngine::stats(const sc_time& elapsed) const {
-  uint64_t ok = 0, failed = 0, original = 0, compressed = 0;
-  for (const auto& c : completions_) {
-    (c.ok ? ok : failed) += 1;
-    original += c.original_bytes;
-    compressed += c.compressed_bytes;
-  }
-  (void)elapsed;
-  return {{"descriptors_ok", ok},
-          {"descriptors_failed", failed},
-          {"original_bytes", original},
-          {"compressed_bytes", compressed},
-          {"ratio", codec::compression_ratio(original, compressed)},
-          {"gpu_port_violations", gpu.protocol().violations},
-          {"buffer_port_violations", buffer.protocol().violations},
-          {"host_port_violations", host.protocol().violations}};
 }
 
 }  // namespace cdma::dma

@@ -19,6 +19,8 @@
 #include "dma/dma_descriptor.h"
 #include "dma/host_layout.h"
 #include "memory/address_map.h"
+#include "stats/group.h"
+#include "stats/values.h"
 #include "tlm/initiator_port.h"
 #include "tlm/module_logger.h"
 #include "tlm/payload.h"
@@ -26,7 +28,7 @@
 
 namespace cdma::dma {
 
-class CdmaEngine : public sc_core::sc_module {
+class CdmaEngine : public sc_core::sc_module, public stats::Reporter {
  public:
   tlmx::InitiatorPort gpu;     // to the crossbar
   tlmx::InitiatorPort buffer;  // to the aggregation buffer (offload data)
@@ -41,7 +43,7 @@ class CdmaEngine : public sc_core::sc_module {
   const sc_core::sc_event& completed_event() const { return completed_; }
   const std::vector<DmaCompletion>& completions() const { return completions_; }
   void set_trace(tlmx::TraceWriter* trace) { trace_ = trace; }
-  nlohmann::json stats(const sc_core::sc_time& elapsed) const;
+  const stats::Group& statistics() const override { return stats_; }
 
  private:
   struct Chunk {
@@ -95,6 +97,9 @@ class CdmaEngine : public sc_core::sc_module {
   tlmx::PayloadPool payloads_;
   tlmx::TraceWriter* trace_ = nullptr;
   std::shared_ptr<spdlog::logger> log_;
+
+  stats::Counter descriptors_ok_, descriptors_failed_, original_bytes_, compressed_bytes_;
+  stats::Group stats_;
 };
 
 }  // namespace cdma::dma

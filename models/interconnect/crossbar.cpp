@@ -12,13 +12,19 @@ Crossbar::Crossbar(const sc_core::sc_module_name& name, const config::CrossbarCo
       dma("dma", mode, queue_depth, [this](tlm::tlm_generic_payload& t, sc_time& d) { handle(t, d); }),
       map_(map),
       latency_(cfg.latency_ns, sc_core::SC_NS),
-      dma_port_(std::string(this->name()) + ".dma_port", cfg.dma_port_gbps),
+      dma_port_(std::string(this->name()) + ".dma_port", cfg.dma_port_gbps, "crossbar"),
       log_(tlmx::module_logger(this->name())) {
   for (uint32_t i = 0; i < map.channels(); ++i) {
     channels.push_back(std::make_unique<tlmx::InitiatorPort>(("ch" + std::to_string(i)).c_str(), mode));
     ports_.push_back(std::make_unique<tlmx::BandwidthResource>(
         std::string(this->name()) + ".port" + std::to_string(i), cfg.port_gbps));
   }
+  std::vector<const stats::Group*> ports;
+  for (const auto& p : ports_) ports.push_back(&p->statistics());
+  stats_.add("errors", stats::Unit::kCount, "requests for addresses past GPU memory", errors_)
+      .add_group("dma_port", dma_port_.statistics())
+      .add_list("channel_ports", ports)
+      .add_group("port", dma.statistics());
 }
 
 void Crossbar::move(uint32_t ch, uint64_t bytes, sc_time& delay) {
@@ -50,19 +56,10 @@ void Crossbar::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
   }
 }
 
-sc_core::sc_time Crossbar::busy_until() const {
-  sc_core::sc_time t = dma_port_.busy_until();
-  for (const auto& p : ports_) t = std::max(t, p->busy_until());
-  return t;
-}
-
-nlohmann::json Crossbar::stats(const sc_time& elapsed) const {
-  nlohmann::json ports = nlohmann::json::array();
-  for (const auto& p : ports_) ports.push_back(p->stats(elapsed));
-  return {{"dma_port", dma_port_.stats(elapsed)},
-          {"channel_ports", ports},
-          {"errors", errors_},
-          {"port", dma.stats(elapsed)}};
+std::vector<const tlmx::BandwidthResource*> Crossbar::resources() const {
+  std::vector<const tlmx::BandwidthResource*> r = {&dma_port_};
+  for (const auto& p : ports_) r.push_back(p.get());
+  return r;
 }
 
 }  // namespace cdma::interconnect

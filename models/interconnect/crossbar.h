@@ -11,14 +11,17 @@
 
 #include "config/platform_config.h"
 #include "memory/address_map.h"
+#include "stats/group.h"
+#include "stats/values.h"
 #include "tlm/bandwidth_resource.h"
 #include "tlm/initiator_port.h"
 #include "tlm/module_logger.h"
+#include "tlm/resource_owner.h"
 #include "tlm/target_port.h"
 
 namespace cdma::interconnect {
 
-class Crossbar : public sc_core::sc_module {
+class Crossbar : public sc_core::sc_module, public stats::Reporter, public tlmx::ResourceOwner {
  public:
   tlmx::TargetPort dma;                                        // from the DMA engine
   std::vector<std::unique_ptr<tlmx::InitiatorPort>> channels;  // to each channel's compression unit
@@ -27,9 +30,9 @@ class Crossbar : public sc_core::sc_module {
            const memory::AddressMap& map, tlmx::TimingMode mode, unsigned queue_depth);
 
   const tlmx::BandwidthResource& dma_port() const { return dma_port_; }
-  // End of the last reservation on any port.
-  sc_core::sc_time busy_until() const;
-  nlohmann::json stats(const sc_core::sc_time& elapsed) const;
+  // {dma_port, channel_ports[], errors, port}
+  const stats::Group& statistics() const override { return stats_; }
+  std::vector<const tlmx::BandwidthResource*> resources() const override;
 
  private:
   void handle(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
@@ -40,8 +43,9 @@ class Crossbar : public sc_core::sc_module {
   sc_core::sc_time latency_;
   std::vector<std::unique_ptr<tlmx::BandwidthResource>> ports_;
   tlmx::BandwidthResource dma_port_;
-  uint64_t errors_ = 0;
   std::shared_ptr<spdlog::logger> log_;
+  stats::Counter errors_;
+  stats::Group stats_;
 };
 
 }  // namespace cdma::interconnect

@@ -15,9 +15,22 @@ PcieLink::PcieLink(const sc_core::sc_module_name& name, const config::PcieConfig
       cfg_(cfg),
       raw_gbps_(cfg.raw_gbps()),
       latency_(cfg.latency_ns, sc_core::SC_NS),
-      to_host_(std::string(this->name()) + ".to_host", cfg.effective_gbps()),
-      to_gpu_(std::string(this->name()) + ".to_gpu", cfg.effective_gbps()),
-      log_(tlmx::module_logger(this->name())) {}
+      to_host_(std::string(this->name()) + ".to_host", cfg.effective_gbps(), "pcie_to_host"),
+      to_gpu_(std::string(this->name()) + ".to_gpu", cfg.effective_gbps(), "pcie_to_gpu"),
+      log_(tlmx::module_logger(this->name())) {
+  stats_
+      .add("tlps_to_host", stats::Unit::kCount, "TLPs toward the host (write data, read requests)",
+           tlps_to_host_)
+      .add("tlps_to_gpu", stats::Unit::kCount, "TLPs toward the GPU (read completions)", tlps_to_gpu_)
+      .add_setting("raw_gbps", stats::Unit::kGbps, "lanes x GT/s x 128/130 / 8, per direction",
+                   cfg.raw_gbps())
+      .add_setting("effective_gbps", stats::Unit::kGbps,
+                   "payload bandwidth of a stream of full TLPs, per direction", cfg.effective_gbps());
+  stats_.add_group("to_host", to_host_.statistics())
+      .add_group("to_gpu", to_gpu_.statistics())
+      .add_group("from_buffer", from_buffer.statistics())
+      .add_group("from_engine", from_engine.statistics());
+}
 
 sc_time PcieLink::data_time(uint64_t payload) const {
   return ns_(cfg_.transfer_ns(payload, raw_gbps_));
@@ -47,17 +60,6 @@ void PcieLink::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
   const sc_time data_end = to_gpu_.reserve_for(sc_core::sc_time_stamp() + delay, data_time(len), len);
   tlps_to_gpu_ += cfg_.tlps(len);
   delay = data_end + latency_ - sc_core::sc_time_stamp();
-}
-
-nlohmann::json PcieLink::stats(const sc_time& elapsed) const {
-  return {{"to_host", to_host_.stats(elapsed)},
-          {"to_gpu", to_gpu_.stats(elapsed)},
-          {"tlps_to_host", tlps_to_host_},
-          {"tlps_to_gpu", tlps_to_gpu_},
-          {"raw_gbps", cfg_.raw_gbps()},
-          {"effective_gbps", cfg_.effective_gbps()},
-          {"from_buffer", from_buffer.stats(elapsed)},
-          {"from_engine", from_engine.stats(elapsed)}};
 }
 
 }  // namespace cdma::interconnect

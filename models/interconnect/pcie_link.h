@@ -8,15 +8,18 @@
 #include <systemc>
 
 #include "config/platform_config.h"
+#include "stats/group.h"
+#include "stats/values.h"
 #include "tlm/bandwidth_resource.h"
 #include "tlm/initiator_port.h"
 #include "tlm/module_logger.h"
+#include "tlm/resource_owner.h"
 #include "tlm/target_port.h"
 #include "tlm/time_scale.h"
 
 namespace cdma::interconnect {
 
-class PcieLink : public sc_core::sc_module {
+class PcieLink : public sc_core::sc_module, public stats::Reporter, public tlmx::ResourceOwner {
  public:
   tlmx::TargetPort from_buffer;  // offload data from the aggregation buffer
   tlmx::TargetPort from_engine;  // the engine's own reads and writes (prefetch data, chunk index)
@@ -33,7 +36,8 @@ class PcieLink : public sc_core::sc_module {
   sc_core::sc_time request_time(uint64_t payload) const;
   const tlmx::BandwidthResource& to_host() const { return to_host_; }
   const tlmx::BandwidthResource& to_gpu() const { return to_gpu_; }
-  nlohmann::json stats(const sc_core::sc_time& elapsed) const;
+  const stats::Group& statistics() const override { return stats_; }
+  std::vector<const tlmx::BandwidthResource*> resources() const override { return {&to_host_, &to_gpu_}; }
 
  private:
   void handle(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
@@ -44,8 +48,9 @@ class PcieLink : public sc_core::sc_module {
   sc_core::sc_time latency_;
   tlmx::BandwidthResource to_host_;
   tlmx::BandwidthResource to_gpu_;
-  uint64_t tlps_to_host_ = 0, tlps_to_gpu_ = 0;
   std::shared_ptr<spdlog::logger> log_;
+  stats::Counter tlps_to_host_, tlps_to_gpu_;
+  stats::Group stats_;
 };
 
 }  // namespace cdma::interconnect

@@ -9,12 +9,9 @@ CpuDram::CpuDram(const sc_core::sc_module_name& name, const config::HostDramConf
            [this](tlm::tlm_generic_payload& t, sc_core::sc_time& d) {
              device_.access(t, t.get_address(), d);
            }),
-      device_(std::string(this->name()) + ".dram", cfg.bandwidth_gbps, cfg.latency_ns, cfg.capacity_bytes) {}
-
-nlohmann::json CpuDram::stats(const sc_core::sc_time& elapsed) const {
-  nlohmann::json j = device_.stats(elapsed);
-  j["port"] = port.stats(elapsed);
-  return j;
+      device_(std::string(this->name()) + ".dram", cfg.bandwidth_gbps, cfg.latency_ns, cfg.capacity_bytes,
+              "host_dram") {
+  stats_.include(device_.statistics()).add_group("port", port.statistics());
 }
 
 }  // namespace cdma::memory

@@ -6,11 +6,13 @@
 
 #include "config/platform_config.h"
 #include "memory/memory_device.h"
+#include "stats/group.h"
+#include "tlm/resource_owner.h"
 #include "tlm/target_port.h"
 
 namespace cdma::memory {
 
-class CpuDram : public sc_core::sc_module {
+class CpuDram : public sc_core::sc_module, public stats::Reporter, public tlmx::ResourceOwner {
  public:
   tlmx::TargetPort port;  // from the PCIe link (root complex side)
 
@@ -19,10 +21,13 @@ class CpuDram : public sc_core::sc_module {
 
   MemoryDevice& device() { return device_; }
   const MemoryDevice& device() const { return device_; }
-  nlohmann::json stats(const sc_core::sc_time& elapsed) const;
+  // The device's figures and "port".
+  const stats::Group& statistics() const override { return stats_; }
+  std::vector<const tlmx::BandwidthResource*> resources() const override { return {&device_.bandwidth()}; }
 
  private:
   MemoryDevice device_;
+  stats::Group stats_;
 };
 
 }  // namespace cdma::memory

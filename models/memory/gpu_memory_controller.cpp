@@ -13,8 +13,10 @@ GpuMemoryController::GpuMemoryController(const sc_core::sc_module_name& name, ui
       channel_(channel),
       map_(map),
       device_(std::string(this->name()) + ".dram", cfg.channel_bandwidth_gbps(), cfg.latency_ns,
-              map.channel_capacity()),
-      log_(tlmx::module_logger(this->name())) {}
+              map.channel_capacity(), "gpu_dram"),
+      log_(tlmx::module_logger(this->name())) {
+  stats_.include(device_.statistics()).add_group("port", port.statistics());
+}
 
 void GpuMemoryController::handle(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   const uint64_t addr = trans.get_address();
@@ -31,12 +33,6 @@ void GpuMemoryController::handle(tlm::tlm_generic_payload& trans, sc_core::sc_ti
     log_->trace("{} 0x{:x} {} B done at +{} ns", trans.is_read() ? "read" : "write", addr, len,
                 delay.to_seconds() * 1e9);
   }
-}
-
-nlohmann::json GpuMemoryController::stats(const sc_core::sc_time& elapsed) const {
-  nlohmann::json j = device_.stats(elapsed);
-  j["port"] = port.stats(elapsed);
-  return j;
 }
 
 }  // namespace cdma::memory

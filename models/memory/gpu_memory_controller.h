@@ -10,12 +10,14 @@
 #include "config/platform_config.h"
 #include "memory/address_map.h"
 #include "memory/memory_device.h"
+#include "stats/group.h"
 #include "tlm/module_logger.h"
+#include "tlm/resource_owner.h"
 #include "tlm/target_port.h"
 
 namespace cdma::memory {
 
-class GpuMemoryController : public sc_core::sc_module {
+class GpuMemoryController : public sc_core::sc_module, public stats::Reporter, public tlmx::ResourceOwner {
  public:
   tlmx::TargetPort port;  // from this channel's compression unit
 
@@ -25,7 +27,9 @@ class GpuMemoryController : public sc_core::sc_module {
   uint32_t channel() const { return channel_; }
   MemoryDevice& device() { return device_; }
   const MemoryDevice& device() const { return device_; }
-  nlohmann::json stats(const sc_core::sc_time& elapsed) const;
+  // The device's figures and "port".
+  const stats::Group& statistics() const override { return stats_; }
+  std::vector<const tlmx::BandwidthResource*> resources() const override { return {&device_.bandwidth()}; }
 
  private:
   void handle(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
@@ -33,6 +37,7 @@ class GpuMemoryController : public sc_core::sc_module {
   uint32_t channel_;
   const AddressMap& map_;
   MemoryDevice device_;
+  stats::Group stats_;
   std::shared_ptr<spdlog::logger> log_;
 };
 

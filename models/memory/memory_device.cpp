@@ -2,8 +2,21 @@
 
 namespace cdma::memory {
 
-MemoryDevice::MemoryDevice(std::string name, double gbps, double latency_ns, uint64_t capacity_bytes)
-    : store_(capacity_bytes), bandwidth_(std::move(name), gbps), latency_(latency_ns, sc_core::SC_NS) {}
+MemoryDevice::MemoryDevice(std::string name, double gbps, double latency_ns, uint64_t capacity_bytes,
+                           std::string hop)
+    : store_(capacity_bytes),
+      bandwidth_(std::move(name), gbps, std::move(hop)),
+      latency_(latency_ns, sc_core::SC_NS) {
+  stats_.add("reads", stats::Unit::kCount, "read accesses", reads_)
+      .add("writes", stats::Unit::kCount, "write accesses", writes_)
+      .add("bytes_read", stats::Unit::kBytes, "bytes read", bytes_read_)
+      .add("bytes_written", stats::Unit::kBytes, "bytes written", bytes_written_)
+      .add("errors", stats::Unit::kCount, "accesses answered with a TLM error response", errors_)
+      .add_probe("resident_bytes", stats::Unit::kBytes,
+                 "bytes of backing store held when collected (summed over jobs)",
+                 [this] { return store_.resident_bytes(); })
+      .add_group("bandwidth", bandwidth_.statistics());
+}
 
 void MemoryDevice::access(tlm::tlm_generic_payload& trans, uint64_t addr, sc_core::sc_time& delay) {
   const uint64_t len = trans.get_data_length();
@@ -35,16 +48,6 @@ void MemoryDevice::access(tlm::tlm_generic_payload& trans, uint64_t addr, sc_cor
     bytes_written_ += len;
   }
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
-}
-
-nlohmann::json MemoryDevice::stats(const sc_core::sc_time& elapsed) const {
-  return {{"reads", reads_},
-          {"writes", writes_},
-          {"bytes_read", bytes_read_},
-          {"bytes_written", bytes_written_},
-          {"errors", errors_},
-          {"resident_bytes", store_.resident_bytes()},
-          {"bandwidth", bandwidth_.stats(elapsed)}};
 }
 
 }  // namespace cdma::memory

@@ -8,16 +8,17 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "memory/sparse_memory.h"
+#include "stats/group.h"
+#include "stats/values.h"
 #include "tlm/bandwidth_resource.h"
 
 namespace cdma::memory {
 
 class MemoryDevice {
  public:
-  MemoryDevice(std::string name, double gbps, double latency_ns, uint64_t capacity_bytes);
+  // `hop`: the platform hop its bandwidth is (tlmx::BandwidthResource).
+  MemoryDevice(std::string name, double gbps, double latency_ns, uint64_t capacity_bytes, std::string hop);
 
   // Reads or writes trans's data at local address `addr`; on success advances `delay` to the access's end.
   void access(tlm::tlm_generic_payload& trans, uint64_t addr, sc_core::sc_time& delay);
@@ -25,13 +26,16 @@ class MemoryDevice {
   SparseMemory& store() { return store_; }
   const SparseMemory& store() const { return store_; }
   const tlmx::BandwidthResource& bandwidth() const { return bandwidth_; }
-  nlohmann::json stats(const sc_core::sc_time& elapsed) const;
+  // {reads, writes, bytes_read, bytes_written, errors, resident_bytes, bandwidth}
+  const stats::Group& statistics() const { return stats_; }
 
  private:
   SparseMemory store_;
   tlmx::BandwidthResource bandwidth_;
   sc_core::sc_time latency_;
-  uint64_t reads_ = 0, writes_ = 0, bytes_read_ = 0, bytes_written_ = 0, errors_ = 0;
+
+  stats::Counter reads_, writes_, bytes_read_, bytes_written_, errors_;
+  stats::Group stats_;
 };
 
 }  // namespace cdma::memory

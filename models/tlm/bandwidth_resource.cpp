@@ -9,8 +9,13 @@ namespace cdma::tlmx {
 using sc_core::SC_PS;
 using sc_core::sc_time;
 
-BandwidthResource::BandwidthResource(std::string name, double gbps)
-    : name_(std::move(name)), gbps_(gbps), ps_per_byte_(1e3 / gbps) {
+BandwidthResource::BandwidthResource(std::string name, double gbps, std::string hop)
+    : name_(std::move(name)), hop_(std::move(hop)), gbps_(gbps), ps_per_byte_(1e3 / gbps) {
+  stats_.add("bytes", stats::Unit::kBytes, "bytes moved through the resource", bytes_)
+      .add("transfers", stats::Unit::kCount, "transfers that reserved it", transfers_)
+      .add("busy_s", "time it was reserved", busy_time_)
+      .add_fraction("busy_fraction", "busy_s over the simulated time", busy_time_)
+      .add_setting("gbps", stats::Unit::kGbps, "bandwidth (configured)", gbps);
   if (!(gbps > 0)) throw std::invalid_argument(name_ + ": bandwidth must be > 0");
 }
 
@@ -101,15 +106,6 @@ sc_time BandwidthResource::reserve_path(std::initializer_list<BandwidthResource*
   const sc_time end = start + longest;
   for (BandwidthResource* r : path) r->hold(start, end, bytes);
   return end;
-}
-
-nlohmann::json BandwidthResource::stats(const sc_time& elapsed) const {
-  const double e = elapsed.to_seconds();
-  return {{"bytes", bytes_},
-          {"transfers", transfers_},
-          {"busy_s", busy_time_.to_seconds()},
-          {"busy_fraction", e > 0 ? busy_time_.to_seconds() / e : 0.0},
-          {"gbps", gbps_}};
 }
 
 }  // namespace cdma::tlmx

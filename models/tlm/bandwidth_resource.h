@@ -12,17 +12,22 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "stats/group.h"
+#include "stats/values.h"
 #include "tlm/time_scale.h"
 
 namespace cdma::tlmx {
 
 class BandwidthResource {
  public:
-  BandwidthResource(std::string name, double gbps);
+  // `hop`: which hop of the platform this resource is, for the per-hop utilisation of a transfer ("gpu_dram",
+  // "pcie_to_host", ...); empty for a resource that is part of a hop but not reported as one.
+  BandwidthResource(std::string name, double gbps, std::string hop = "");
+  BandwidthResource(const BandwidthResource&) = delete;
+  BandwidthResource& operator=(const BandwidthResource&) = delete;
 
   const std::string& name() const { return name_; }
+  const std::string& hop() const { return hop_; }
   double gbps() const { return gbps_; }
   // Time this resource needs for `bytes` (bandwidth in GB/s, G = 1e9).
   sc_core::sc_time duration(uint64_t bytes) const;
@@ -38,11 +43,11 @@ class BandwidthResource {
                                        const sc_core::sc_time& earliest, uint64_t bytes);
 
   const sc_core::sc_time& busy_until() const { return busy_until_; }
-  const sc_core::sc_time& busy_time() const { return busy_time_; }
-  uint64_t bytes() const { return bytes_; }
-  uint64_t transfers() const { return transfers_; }
-  // {bytes, transfers, busy_s, busy_fraction (of `elapsed`), gbps}
-  nlohmann::json stats(const sc_core::sc_time& elapsed) const;
+  const sc_core::sc_time& busy_time() const { return busy_time_.value(); }
+  uint64_t bytes() const { return bytes_.value(); }
+  uint64_t transfers() const { return transfers_.value(); }
+  // {bytes, transfers, busy_s, busy_fraction, gbps}
+  const stats::Group& statistics() const { return stats_; }
 
  private:
   void hold(const sc_core::sc_time& start, const sc_core::sc_time& end, uint64_t bytes);
@@ -50,6 +55,7 @@ class BandwidthResource {
   sc_core::sc_time fit(const sc_core::sc_time& earliest, const sc_core::sc_time& duration) const;
 
   std::string name_;
+  std::string hop_;
   double gbps_;
   double ps_per_byte_;
   TimeScale ps_{sc_core::SC_PS};
@@ -64,9 +70,9 @@ class BandwidthResource {
   size_t first_ = 0;
   static constexpr unsigned kPruneEvery = 32;  // holds between drops of past intervals
   unsigned holds_since_prune_ = 0;
-  sc_core::sc_time busy_time_;
-  uint64_t bytes_ = 0;
-  uint64_t transfers_ = 0;
+  stats::TimeTotal busy_time_;
+  stats::Counter bytes_, transfers_;
+  stats::Group stats_;
 };
 
 }  // namespace cdma::tlmx

@@ -11,6 +11,18 @@ TargetPort::TargetPort(const sc_core::sc_module_name& name, TimingMode mode, uns
                        Handler handler)
     : sc_module(name), socket("socket"), mode_(mode), depth_(queue_depth), handler_(std::move(handler)) {
   if (depth_ == 0) throw std::invalid_argument(std::string(this->name()) + ": queue depth must be >= 1");
+  stats_
+      .add_probe("transactions", stats::Unit::kCount, "requests received",
+                 [this] { return protocol_.transactions; })
+      .add_setting("queue_depth", stats::Unit::kRequests, "requests accepted before END_REQ is withheld",
+                   depth_)
+      .add("max_occupancy", stats::Unit::kRequests, "most requests in service at once (AT)", max_occupancy_)
+      .add("mean_occupancy", stats::Unit::kRequests, "mean requests in service over the simulated time (AT)",
+           mean_occupancy_)
+      .add("backpressure_s", "time requests waited for END_REQ while the queue was full", backpressure_)
+      .add_probe("protocol_violations", stats::Unit::kCount, "base-protocol rules broken",
+                 [this] { return protocol_.violations; })
+      .add("latency", "per request: from its arrival to its response, this hop and all below it", latency_);
   socket.bind(*this);
   if (mode_ == TimingMode::kAt) {
     // One worker per queue slot: every admitted request is in service, so latencies overlap.
@@ -29,7 +41,9 @@ void TargetPort::violation(const std::string& what) {
 
 void TargetPort::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   ++protocol_.transactions;
+  const sc_time arrived = delay;
   handler_(trans, delay);
+  latency_.sample(delay > arrived ? delay - arrived : SC_ZERO_TIME);
 }
 
 bool TargetPort::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
@@ -42,15 +56,13 @@ unsigned int TargetPort::transport_dbg(tlm::tlm_generic_payload&) {
 }
 
 void TargetPort::set_occupancy(unsigned n) {
-  const sc_time now = sc_core::sc_time_stamp();
-  occupancy_integral_ += occupancy_ * (now - last_change_).to_seconds();
-  last_change_ = now;
+  mean_occupancy_.set(n, sc_core::sc_time_stamp());
   occupancy_ = n;
-  if (n > max_occupancy_) max_occupancy_ = n;
+  max_occupancy_.sample(n);
 }
 
-void TargetPort::admit(tlm::tlm_generic_payload* trans) {
-  queue_.push_back(trans);
+void TargetPort::admit(tlm::tlm_generic_payload* trans, const sc_time& arrived) {
+  queue_.emplace_back(trans, arrived);
   set_occupancy(occupancy_ + 1);
   work_.notify(SC_ZERO_TIME);
 }
@@ -65,7 +77,7 @@ tlm::tlm_sync_enum TargetPort::nb_transport_fw(tlm::tlm_generic_payload& trans, 
       return tlm::TLM_COMPLETED;
     }
     if (occupancy_ < depth_) {
-      admit(&trans);
+      admit(&trans, sc_core::sc_time_stamp() + t);
       phase = tlm::END_REQ;
       return tlm::TLM_UPDATED;
     }
@@ -86,7 +98,7 @@ tlm::tlm_sync_enum TargetPort::nb_transport_fw(tlm::tlm_generic_payload& trans, 
 void TargetPort::worker() {
   for (;;) {
     while (queue_.empty()) wait(work_);
-    tlm::tlm_generic_payload* trans = queue_.front();
+    const auto [trans, arrived] = queue_.front();
     queue_.pop_front();
     sc_time delay = SC_ZERO_TIME;
     handler_(*trans, delay);
@@ -96,6 +108,8 @@ void TargetPort::worker() {
     response_in_progress_ = true;
     tlm::tlm_phase phase = tlm::BEGIN_RESP;
     sc_time t = SC_ZERO_TIME;
+    const sc_time now = sc_core::sc_time_stamp();
+    latency_.sample(now > arrived ? now - arrived : SC_ZERO_TIME);
     const tlm::tlm_sync_enum status = socket->nb_transport_bw(*trans, phase, t);
     if (status == tlm::TLM_COMPLETED || (status == tlm::TLM_UPDATED && phase == tlm::END_RESP)) {
       response_in_progress_ = false;
@@ -106,23 +120,12 @@ void TargetPort::worker() {
       tlm::tlm_generic_payload* w = waiting_;
       waiting_ = nullptr;
       backpressure_ += sc_core::sc_time_stamp() - waiting_since_;
-      admit(w);
+      admit(w, waiting_since_);
       tlm::tlm_phase end_req = tlm::END_REQ;
       sc_time t2 = SC_ZERO_TIME;
       socket->nb_transport_bw(*w, end_req, t2);
     }
   }
-}
-
-nlohmann::json TargetPort::stats(const sc_time& elapsed) const {
-  const double e = elapsed.to_seconds();
-  const double integral = occupancy_integral_ + occupancy_ * (elapsed - last_change_).to_seconds();
-  return {{"transactions", protocol_.transactions},
-          {"queue_depth", depth_},
-          {"max_occupancy", max_occupancy_},
-          {"mean_occupancy", e > 0 ? integral / e : 0.0},
-          {"backpressure_s", backpressure_.to_seconds()},
-          {"protocol_violations", protocol_.violations}};
 }
 
 }  // namespace cdma::tlmx

@@ -9,9 +9,10 @@
 
 #include <deque>
 #include <functional>
+#include <utility>
 
-#include <nlohmann/json.hpp>
-
+#include "stats/group.h"
+#include "stats/values.h"
 #include "tlm/initiator_port.h"
 #include "tlm/timing_mode.h"
 
@@ -29,9 +30,9 @@ class TargetPort : public sc_core::sc_module, public tlm::tlm_fw_transport_if<> 
 
   const ProtocolCounters& protocol() const { return protocol_; }
   // Total time a request waited for END_REQ because the queue was full.
-  const sc_core::sc_time& backpressure_time() const { return backpressure_; }
-  // {transactions, queue_depth, max_occupancy, mean_occupancy, backpressure_s}
-  nlohmann::json stats(const sc_core::sc_time& elapsed) const;
+  const sc_core::sc_time& backpressure_time() const { return backpressure_.value(); }
+  // {transactions, queue_depth, max_occupancy, mean_occupancy, backpressure_s, protocol_violations, latency}
+  const stats::Group& statistics() const { return stats_; }
 
   // tlm_fw_transport_if
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override;
@@ -42,14 +43,17 @@ class TargetPort : public sc_core::sc_module, public tlm::tlm_fw_transport_if<> 
 
  private:
   void worker();
-  void admit(tlm::tlm_generic_payload* trans);
+  void admit(tlm::tlm_generic_payload* trans, const sc_core::sc_time& arrived);
   void set_occupancy(unsigned n);
   void violation(const std::string& what);
 
   TimingMode mode_;
   unsigned depth_;
   Handler handler_;
-  std::deque<tlm::tlm_generic_payload*> queue_;
+  ProtocolCounters protocol_;
+  stats::Histogram latency_;
+  // Admitted requests and when each arrived (its latency runs from there to its response).
+  std::deque<std::pair<tlm::tlm_generic_payload*, sc_core::sc_time>> queue_;
   tlm::tlm_generic_payload* waiting_ = nullptr;  // at most one: the initiator may not send another BEGIN_REQ
   sc_core::sc_time waiting_since_;
   sc_core::sc_event work_;
@@ -57,11 +61,10 @@ class TargetPort : public sc_core::sc_module, public tlm::tlm_fw_transport_if<> 
   sc_core::sc_event response_free_;
 
   unsigned occupancy_ = 0;
-  unsigned max_occupancy_ = 0;
-  double occupancy_integral_ = 0;  // occupancy x seconds
-  sc_core::sc_time last_change_;
-  sc_core::sc_time backpressure_;
-  ProtocolCounters protocol_;
+  stats::Maximum max_occupancy_;
+  stats::TimeWeightedMean mean_occupancy_;
+  stats::TimeTotal backpressure_;
+  stats::Group stats_;
 };
 
 }  // namespace cdma::tlmx

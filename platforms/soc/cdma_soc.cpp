@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <utility>
+
+#include "tlm/resource_owner.h"
 
 namespace cdma::platform {
 
@@ -46,28 +49,58 @@ CdmaSoc::CdmaSoc(const sc_core::sc_module_name& name, const config::PlatformConf
   std::vector<memory::SparseMemory*> channels;
   for (const auto& mc : controllers_) channels.push_back(&mc->device().store());
   gpu_backdoor_ = GpuBackdoor(map_, std::move(channels));
+
+  for (const sc_core::sc_object* child : get_child_objects()) {
+    if (const auto* r = dynamic_cast<const stats::Reporter*>(child))
+      modules_.add_group(child->name(), r->statistics());
+  }
+  stats_.add_elapsed("simulated_time_s", "simulated time of the run")
+      .add_setting("mode", stats::Unit::kText, "timing mode: at or lt", tlmx::to_string(mode_))
+      .add_group("modules", modules_)
+      .add_probe("protocol_violations", stats::Unit::kCount, "base-protocol rules broken on any port",
+                 [this] { return protocol_violations(); });
 }
 
+namespace {
+
+// Calls fn(resource) for every bandwidth resource of the SoC's child modules, in the modules' order.
+template <typename Fn>
+void for_each_resource(const sc_core::sc_object& soc, Fn&& fn) {
+  for (const sc_core::sc_object* child : soc.get_child_objects()) {
+    if (const auto* owner = dynamic_cast<const tlmx::ResourceOwner*>(child)) {
+      for (const tlmx::BandwidthResource* r : owner->resources()) fn(*r);
+    }
+  }
+}
+
+uint64_t violations_below(const sc_core::sc_object& object) {
+  uint64_t v = 0;
+  for (const sc_core::sc_object* child : object.get_child_objects()) {
+    if (const auto* p = dynamic_cast<const tlmx::InitiatorPort*>(child)) v += p->protocol().violations;
+    if (const auto* p = dynamic_cast<const tlmx::TargetPort*>(child)) v += p->protocol().violations;
+    v += violations_below(*child);
+  }
+  return v;
+}
+
+}  // namespace
+
 sc_core::sc_time CdmaSoc::busy_until() const {
-  sc_core::sc_time t = std::max({crossbar_.busy_until(), pcie_.to_host().busy_until(),
-                                 pcie_.to_gpu().busy_until(), host_.device().bandwidth().busy_until()});
-  for (const auto& mc : controllers_) t = std::max(t, mc->device().bandwidth().busy_until());
-  for (const auto& u : units_) t = std::max(t, u->datapath().busy_until());
+  sc_core::sc_time t;
+  for_each_resource(*this, [&](const tlmx::BandwidthResource& r) { t = std::max(t, r.busy_until()); });
   return t;
 }
 
 HopSnapshot CdmaSoc::snapshot() const {
   HopSnapshot s;
   s.at = sc_core::sc_time_stamp();
-  double dram = 0, cu = 0;
-  for (const auto& mc : controllers_) dram += mc->device().bandwidth().busy_time().to_seconds();
-  for (const auto& u : units_) cu += u->datapath().busy_time().to_seconds();
-  s.busy_s["gpu_dram"] = dram / controllers_.size();
-  s.busy_s["compression"] = cu / units_.size();
-  s.busy_s["crossbar"] = crossbar_.dma_port().busy_time().to_seconds();
-  s.busy_s["pcie_to_host"] = pcie_.to_host().busy_time().to_seconds();
-  s.busy_s["pcie_to_gpu"] = pcie_.to_gpu().busy_time().to_seconds();
-  s.busy_s["host_dram"] = host_.device().bandwidth().busy_time().to_seconds();
+  std::map<std::string, unsigned> resources;  // hop -> resources that make it up
+  for_each_resource(*this, [&](const tlmx::BandwidthResource& r) {
+    if (r.hop().empty()) return;
+    s.busy_s[r.hop()] += r.busy_time().to_seconds();
+    ++resources[r.hop()];
+  });
+  for (auto& [hop, busy] : s.busy_s) busy /= resources[hop];
   return s;
 }
 
@@ -86,33 +119,8 @@ HopUtilisation CdmaSoc::utilisation(const HopSnapshot& before, const HopSnapshot
   return u;
 }
 
-nlohmann::json CdmaSoc::stats() const {
-  const sc_time now = sc_core::sc_time_stamp();
-  nlohmann::json j;
-  j["simulated_time_s"] = now.to_seconds();
-  j["mode"] = tlmx::to_string(mode_);
-  nlohmann::json& m = j["modules"];
-  for (const auto& mc : controllers_) m[mc->name()] = mc->stats(now);
-  for (const auto& u : units_) m[u->name()] = u->stats(now);
-  m[crossbar_.name()] = crossbar_.stats(now);
-  m[buffer_.name()] = buffer_.stats(now);
-  m[engine_.name()] = engine_.stats(now);
-  m[pcie_.name()] = pcie_.stats(now);
-  m[host_.name()] = host_.stats(now);
-  j["protocol_violations"] = protocol_violations();
-  return j;
-}
-
 uint64_t CdmaSoc::protocol_violations() const {
-  uint64_t v = crossbar_.dma.protocol().violations + buffer_.input.protocol().violations +
-               buffer_.pcie.protocol().violations + engine_.gpu.protocol().violations +
-               engine_.buffer.protocol().violations + engine_.host.protocol().violations +
-               pcie_.from_buffer.protocol().violations + pcie_.from_engine.protocol().violations +
-               pcie_.host.protocol().violations + host_.port.protocol().violations;
-  for (const auto& c : crossbar_.channels) v += c->protocol().violations;
-  for (const auto& u : units_) v += u->port.protocol().violations + u->memory.protocol().violations;
-  for (const auto& mc : controllers_) v += mc->port.protocol().violations;
-  return v;
+  return violations_below(*this);
 }
 
 }  // namespace cdma::platform

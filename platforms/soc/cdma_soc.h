@@ -26,6 +26,8 @@
 #include "memory/gpu_memory_controller.h"
 #include "soc/gpu_backdoor.h"
 #include "soc/host_backdoor.h"
+#include "stats/group.h"
+#include "stats/snapshot.h"
 
 namespace cdma::platform {
 
@@ -57,11 +59,18 @@ class CdmaSoc : public sc_core::sc_module {
   // can be before every hop it used is free again (a write's DRAM time, a link's tail); a measurement that
   // wants an idle platform starts after this.
   sc_core::sc_time busy_until() const;
+  // Every hop's busy time (tlmx::BandwidthResource::hop; a hop of several resources, one per channel, reports
+  // their mean).
   HopSnapshot snapshot() const;
   static HopUtilisation utilisation(const HopSnapshot& before, const HopSnapshot& after);
-  // Per-module statistics tree plus simulated time.
-  nlohmann::json stats() const;
-  // Protocol violations seen by every port (0 in a correct run).
+  // {simulated_time_s, mode, modules: {<module name>: its statistics}, protocol_violations}: every child
+  // module that reports statistics (stats::Reporter), found by walking the hierarchy.
+  const stats::Group& statistics() const { return stats_; }
+  const stats::Group& module_statistics() const { return modules_; }  // the "modules" part
+  nlohmann::json stats() const { return stats_.to_json(sc_core::sc_time_stamp()); }
+  // The same, typed, to merge with other SoCs' (stats::merge).
+  stats::Snapshot stats_snapshot() const { return stats_.snapshot(sc_core::sc_time_stamp()); }
+  // Protocol violations seen by every port anywhere below the SoC (0 in a correct run).
   uint64_t protocol_violations() const;
 
  private:
@@ -77,6 +86,8 @@ class CdmaSoc : public sc_core::sc_module {
   memory::CpuDram host_;
   GpuBackdoor gpu_backdoor_;
   HostBackdoor host_backdoor_;
+
+  stats::Group stats_, modules_;
 };
 
 }  // namespace cdma::platform

@@ -8,12 +8,14 @@
 namespace cdma::training {
 
 void to_json(nlohmann::json& j, const JobResult& r) {
-  j = {{"pieces", r.pieces}, {"platform_stats", r.platform_stats}, {"peak_rss_bytes", r.peak_rss_bytes}};
+  j = {{"pieces", r.pieces},
+       {"platform_stats", r.platform_stats.to_wire()},
+       {"peak_rss_bytes", r.peak_rss_bytes}};
 }
 
 void from_json(const nlohmann::json& j, JobResult& r) {
   r.pieces = j.at("pieces").get<std::vector<PieceResult>>();
-  r.platform_stats = j.at("platform_stats");
+  r.platform_stats = stats::Snapshot::from_wire(j.at("platform_stats"));
   r.peak_rss_bytes = j.at("peak_rss_bytes").get<uint64_t>();
 }
 
@@ -42,7 +44,7 @@ JobResult run_measurement_job(const config::PlatformConfig& cfg, const TensorPla
   for (size_t u; (u = counter.next()) < pieces.units.size();) {
     for (size_t k = pieces.units[u].first; k < pieces.units[u].end; ++k) out.pieces.push_back(measure(k));
   }
-  out.platform_stats = soc.stats();
+  out.platform_stats = soc.stats_snapshot();
   out.peak_rss_bytes = runner::peak_rss_bytes();
   return out;
 }

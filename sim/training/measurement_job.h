@@ -10,6 +10,7 @@
 
 #include "config/platform_config.h"
 #include "runner/shared_counter.h"
+#include "stats/snapshot.h"
 #include "training/density_table.h"
 #include "training/piece_job.h"
 #include "training/piece_plan.h"
@@ -19,7 +20,7 @@ namespace cdma::training {
 
 struct JobResult {
   std::vector<PieceResult> pieces;  // the pieces this job measured, in the order it took them
-  nlohmann::json platform_stats;    // its SoC's statistics (platform::CdmaSoc::stats())
+  stats::Snapshot platform_stats;   // its SoC's statistics (platform::CdmaSoc::stats_snapshot())
   uint64_t peak_rss_bytes = 0;      // the process's peak resident memory
 };
 void to_json(nlohmann::json& j, const JobResult& r);

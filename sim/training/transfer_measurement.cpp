@@ -4,8 +4,8 @@
 #include <functional>
 
 #include "runner/isolated_run.h"
-#include "runner/merged_stats.h"
 #include "runner/shared_counter.h"
+#include "stats/snapshot.h"
 #include "tensor/npy_file.h"
 #include "training/measurement_job.h"
 #include "training/piece_plan.h"
@@ -72,14 +72,14 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
   m.cdma.resize(plan.tensors.size());
   m.jobs = jobs;
   m.peak_rss_bytes = jobs == 1 ? 0 : runner::peak_rss_bytes();  // the parent's own, when it forked the work
-  std::vector<nlohmann::json> job_stats;
+  std::vector<stats::Snapshot> job_stats;
   std::vector<const PieceResult*> by_piece(pieces.pieces.size(), nullptr);
   for (const JobResult& j : results) {
     for (const PieceResult& r : j.pieces) by_piece.at(r.piece) = &r;
     job_stats.push_back(j.platform_stats);
     m.peak_rss_bytes += j.peak_rss_bytes;
   }
-  m.platform_stats = runner::merge_job_stats(job_stats);
+  m.platform_stats = stats::merge(job_stats);
 
   // Sum the pieces of each tensor; a piece that did not simulate vDNN takes the timing of the one that did.
   std::vector<TensorResult> sums(plan.tensors.size());

@@ -60,8 +60,9 @@ struct Measurements {
   uint64_t bytes_moved = 0;        // through the platform, all directions and both configurations
   uint64_t vdnn_reused_bytes = 0;  // vDNN piece bytes whose timing was reused rather than simulated again
   unsigned jobs = 1;
-  nlohmann::json platform_stats;  // per-module statistics over all pieces (sim::merge_job_stats)
-  uint64_t peak_rss_bytes = 0;    // with several jobs: the sum of every process's peak
+  nlohmann::json
+      platform_stats;           // per-module statistics over all pieces, merged over the jobs (stats::merge)
+  uint64_t peak_rss_bytes = 0;  // with several jobs: the sum of every process's peak
 };
 
 // Throws NetworkError / std::invalid_argument / tensor::NpyError for bad input (missing densities or trace

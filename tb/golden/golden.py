@@ -6,6 +6,11 @@
     golden.py diff A.json B.json                        (compare two outputs)
     golden.py list
 
+`check --goldens-at REV` compares with the goldens as they were at git revision REV instead of the working
+tree's, and `--allow-additions` accepts fields the goldens do not have (listing them), so one can show that a
+change only added figures: `check --goldens-at 7ec1061 --allow-additions` runs today's tree against the goldens
+recorded before the structure change.
+
 The cases are in cases.json next to this script: each names the cdma-sim arguments and which output file of the
 run is the golden (report.json of a training run, stats.json of a single transfer). Goldens live in
 tb/golden/expected/<case>.json.
@@ -66,8 +71,9 @@ def kind(v):
     return "null"
 
 
-def diff(expected, actual, path="$", out=None):
-    """Every difference between two JSON values, as 'path: what' lines."""
+def diff(expected, actual, path="$", out=None, added=None):
+    """Every difference between two JSON values, as 'path: what' lines. With `added` (a list), fields the
+    expected value does not have go there instead of into the differences."""
     if out is None:
         out = []
     ke, ka = kind(expected), kind(actual)
@@ -81,14 +87,17 @@ def diff(expected, actual, path="$", out=None):
             if key not in actual:
                 out.append(f"{p}: missing (expected {json.dumps(expected[key])[:80]})")
             elif key not in expected:
-                out.append(f"{p}: not in the golden (got {json.dumps(actual[key])[:80]})")
+                if added is not None:
+                    added.append(p)
+                else:
+                    out.append(f"{p}: not in the golden (got {json.dumps(actual[key])[:80]})")
             else:
-                diff(expected[key], actual[key], p, out)
+                diff(expected[key], actual[key], p, out, added)
     elif ke == "array":
         if len(expected) != len(actual):
             out.append(f"{path}: expected {len(expected)} elements, got {len(actual)}")
         for i, (e, a) in enumerate(zip(expected, actual)):
-            diff(e, a, f"{path}[{i}]", out)
+            diff(e, a, f"{path}[{i}]", out, added)
     elif expected != actual:
         rel = ""
         if ke == "number" and expected != 0:
@@ -118,6 +127,10 @@ def main():
         p.add_argument("--sim", required=True, help="the cdma-sim executable")
         p.add_argument("--case", action="append", help="only these cases (default: all)")
         p.add_argument("--workdir", help="where runs write their outputs (default: a temporary folder)")
+        if name == "check":
+            p.add_argument("--goldens-at", metavar="REV", help="the goldens as committed at this git revision")
+            p.add_argument("--allow-additions", action="store_true",
+                           help="accept fields the goldens do not have (they are listed)")
     p = sub.add_parser("diff")
     p.add_argument("expected")
     p.add_argument("actual")
@@ -155,12 +168,27 @@ def main():
                 f.write("\n")
             print(f"{name}: written {os.path.relpath(path, ROOT)}")
             continue
-        if not os.path.exists(path):
+        if a.goldens_at:
+            rel = os.path.relpath(path, ROOT)
+            shown = subprocess.run(["git", "-C", ROOT, "show", f"{a.goldens_at}:{rel}"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+            if shown.returncode != 0:
+                print(f"{name}: no golden {rel} at {a.goldens_at}")
+                failed += 1
+                continue
+            golden_doc = json.loads(shown.stdout)
+        elif not os.path.exists(path):
             print(f"{name}: no golden {os.path.relpath(path, ROOT)} (golden.py update --case {name})")
             failed += 1
             continue
-        with open(path) as f:
-            lines = diff(json.load(f), actual)
+        else:
+            with open(path) as f:
+                golden_doc = json.load(f)
+        added = [] if a.allow_additions else None
+        lines = diff(golden_doc, actual, added=added)
+        if added:
+            fields = sorted({p.rsplit(".", 1)[-1] for p in added})
+            print(f"{name}: {len(added)} field(s) added ({', '.join(fields)})")
         if lines:
             failed += 1
             print(f"{name}: {len(lines)} difference(s) from {os.path.relpath(path, ROOT)}")
@@ -169,7 +197,7 @@ def main():
             if len(lines) > 200:
                 print(f"  ... and {len(lines) - 200} more")
         else:
-            print(f"{name}: identical to the golden")
+            print(f"{name}: identical to the golden" + (" apart from the added fields" if added else ""))
     if not a.workdir:
         shutil.rmtree(workdir, ignore_errors=True)
     return 1 if failed else 0

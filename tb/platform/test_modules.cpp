@@ -282,7 +282,7 @@ TEST_P(ModeTest, AggregationBufferPushesBackWhenFullAndFenceWaitsForDrain) {
     const double first_drained =
         pc.transfer_ns(4096) + pc.latency_ns + 4096 / hc.bandwidth_gbps + hc.latency_ns;
     EXPECT_GE(accepted_third, first_drained - 0.01);
-    EXPECT_GT(buf.stats(sc_core::sc_time_stamp())["full_wait_s"].get<double>(), 0.0);
+    EXPECT_GT(buf.statistics().to_json(sc_core::sc_time_stamp())["full_wait_s"].get<double>(), 0.0);
     // The fence returns when all three are in host memory: three link transfers back to back.
     EXPECT_GE(fenced, 3 * pc.transfer_ns(4096) - 0.01);
     for (int i = 0; i < 3; ++i) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <functional>
 #include <sstream>
 
@@ -13,10 +14,10 @@
 #include "config/platform_config_json.h"
 #include "memory/memory_image.h"
 #include "runner/isolated_run.h"
-#include "runner/merged_stats.h"
 #include "runner/shared_counter.h"
 #include "runner/transfer_run.h"
 #include "soc/cdma_soc.h"
+#include "soc/statistics_catalogue.h"
 #include "tensor/activation_generator.h"
 
 namespace cdma {
@@ -329,46 +330,45 @@ TEST(SharedCounter, HandsEachNumberToExactlyOneChildProcess) {
   EXPECT_GE(counter.next(), kItems + 3);  // each child's last call went past the end, in this process too
 }
 
-// Two jobs' statistics merge into those of one SoC that simulated both jobs' pieces: counts and times add
-// up (times in whole picoseconds), maxima take the largest, fractions, ratios and means are recomputed over
-// the total, and configuration values must agree.
-TEST(MergedStats, AddUpAsOneSocWould) {
-  const json a = json::parse(R"({"simulated_time_s": 0.003, "mode": "at", "modules": {
-      "soc.cu0": {"chunks": 10, "raw_bytes": 4000, "compressed_bytes": 1000, "ratio": 4.0,
-                  "datapath": {"bytes": 4000, "busy_s": 0.0015, "busy_fraction": 0.5, "gbps": 128.0},
-                  "port": {"max_occupancy": 3, "mean_occupancy": 1.0, "queue_depth": 8}},
-      "soc.crossbar": {"channel_ports": [{"bytes": 5}, {"bytes": 7}]}}})");
-  const json b = json::parse(R"({"simulated_time_s": 0.001, "mode": "at", "modules": {
-      "soc.cu0": {"chunks": 30, "raw_bytes": 12000, "compressed_bytes": 6000, "ratio": 2.0,
-                  "datapath": {"bytes": 12000, "busy_s": 0.0002, "busy_fraction": 0.2, "gbps": 128.0},
-                  "port": {"max_occupancy": 5, "mean_occupancy": 3.0, "queue_depth": 8}},
-      "soc.crossbar": {"channel_ports": [{"bytes": 1}, {"bytes": 2}]}}})");
-  const json m = runner::merge_job_stats({a, b});
-  EXPECT_DOUBLE_EQ(m["simulated_time_s"].get<double>(), 0.004);
-  EXPECT_EQ(m["mode"], "at");
-  const json& cu = m["modules"]["soc.cu0"];
-  EXPECT_EQ(cu["chunks"], 40);
-  EXPECT_EQ(cu["raw_bytes"], 16000);
-  EXPECT_DOUBLE_EQ(cu["ratio"].get<double>(), 16000.0 / 7000);
-  EXPECT_DOUBLE_EQ(cu["datapath"]["busy_s"].get<double>(), 0.0017);
-  EXPECT_DOUBLE_EQ(cu["datapath"]["busy_fraction"].get<double>(), 0.0017 / 0.004);
-  EXPECT_EQ(cu["datapath"]["gbps"], 128.0);
-  EXPECT_EQ(cu["port"]["max_occupancy"], 5);
-  EXPECT_DOUBLE_EQ(cu["port"]["mean_occupancy"].get<double>(), (1.0 * 0.003 + 3.0 * 0.001) / 0.004);
-  EXPECT_EQ(cu["port"]["queue_depth"], 8);
-  EXPECT_EQ(m["modules"]["soc.crossbar"]["channel_ports"], json::parse(R"([{"bytes": 6}, {"bytes": 9}])"));
-  // One job's statistics are its own, with times in whole picoseconds.
-  EXPECT_EQ(runner::merge_job_stats({a}), a);
+// Every hop's latency histogram counts each request once, and no request is faster than the hop's own latency
+// (host DRAM: 90 ns on titan-x; PCIe writes: 500 ns of link latency plus host DRAM's).
+TEST(Statistics, EveryHopHasALatencyHistogramOfItsRequests) {
+  for (const char* mode : {"at", "lt"}) {
+    const json r = runner::run_isolated(platform("titan-x", {std::string("simulation.mode=") + mode}),
+                                        request(codec::Algorithm::kZv, activations(1 << 20, 0.35)));
+    expect_clean(r);
+    const json& m = r["modules"];
+    for (const auto& [module, port] :
+         {std::pair{"soc.host_dram", "port"}, std::pair{"soc.pcie", "from_buffer"},
+          std::pair{"soc.pcie", "from_engine"}, std::pair{"soc.cu3", "port"},
+          std::pair{"soc.crossbar", "port"}, std::pair{"soc.buffer", "port"}}) {
+      const json& p = m[module][port];
+      SCOPED_TRACE(std::string(mode) + " " + module + "." + port);
+      EXPECT_EQ(p["latency"]["count"], p["transactions"]);
+      uint64_t sum = 0;
+      for (const auto& c : p["latency"]["counts"]) sum += c.get<uint64_t>();
+      EXPECT_EQ(sum, p["transactions"].get<uint64_t>());
+    }
+    EXPECT_GE(m["soc.host_dram"]["port"]["latency"]["min_ns"].get<double>(), 90.0) << mode;
+    EXPECT_GE(m["soc.pcie"]["from_buffer"]["latency"]["min_ns"].get<double>(), 590.0) << mode;
+  }
+}
 
-  json other_depth = b;
-  other_depth["modules"]["soc.cu0"]["port"]["queue_depth"] = 16;
-  EXPECT_THROW(runner::merge_job_stats({a, other_depth}), std::invalid_argument);
-  json unknown = a;  // a fractional figure nobody said how to merge
-  unknown["modules"]["soc.cu0"]["efficiency"] = 0.5;
-  EXPECT_THROW(runner::merge_job_stats({unknown, unknown}), std::invalid_argument);
-  json missing = b;
-  missing["modules"].erase("soc.crossbar");
-  EXPECT_THROW(runner::merge_job_stats({a, missing}), std::invalid_argument);
+// docs/statistics.md lists exactly what the modules declare (regenerate with cdma-sim --list-stats).
+TEST(Statistics, TheCatalogueInTheDocsIsTheOneTheModulesDeclare) {
+  test::in_child([] {
+    const platform::CdmaSoc soc("soc", platform("titan-x"));
+    std::ifstream f(std::string(CDMA_DOCS_DIR) + "/statistics.md");
+    std::stringstream text;
+    text << f.rdbuf();
+    const std::string doc = text.str();
+    const std::string begin = "<!-- catalogue:begin (generated: cdma-sim --list-stats) -->\n";
+    const size_t a = doc.find(begin), b = doc.find("<!-- catalogue:end -->");
+    ASSERT_NE(a, std::string::npos);
+    ASSERT_NE(b, std::string::npos);
+    EXPECT_EQ(doc.substr(a + begin.size(), b - a - begin.size()), platform::statistics_catalogue(soc))
+        << "docs/statistics.md is out of date: regenerate its catalogue with cdma-sim --list-stats";
+  });
 }
 
 }  // namespace

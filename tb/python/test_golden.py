@@ -40,6 +40,13 @@ class GoldenDiff(unittest.TestCase):
         self.assertEqual(golden.diff({"summary": {"wall_s": 1.0, "peak_rss_bytes": 5}, "wall_time_s": 2},
                                      {"summary": {"wall_s": 9.0}, "wall_time_s": 3}), [])
 
+    def test_additions_can_be_allowed_and_are_listed(self):
+        added = []
+        self.assertEqual(golden.diff({"a": {"b": 1}}, {"a": {"b": 1, "c": 2}, "d": 3}, added=added), [])
+        self.assertEqual(sorted(added), ["$.a.c", "$.d"])
+        # Only additions: a changed or missing field is still a difference.
+        self.assertEqual(len(golden.diff({"a": 1, "b": 2}, {"a": 2}, added=[])), 2)
+
     def test_every_case_has_a_golden(self):
         for name in golden.load_cases():
             self.assertTrue(os.path.exists(os.path.join(golden.EXPECTED, name + ".json")), name)

@@ -1,7 +1,8 @@
 """The tree's layering rules (docs/architecture.md), checked on every #include of the C++ sources:
 
 - includes name their folder ("runner/transfer_run.h"), except a test's helpers in its own folder;
-- models/ never includes from platforms/ or sim/; models/tlm/ (generic TLM plumbing) only from tlm/ and util/;
+- models/ never includes from platforms/ or sim/; models/tlm/ (generic TLM plumbing) only from tlm/, stats/ and
+  util/; models/stats/ only from stats/ and util/;
   models/codec/ and models/config/ use no SystemC;
 - platforms/ never includes from sim/;
 - no library includes from a program folder (sim/apps, sim/bench), and the programs have no headers.
@@ -19,7 +20,7 @@ INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 
 # Folder prefixes a quoted include may start with, and where each lives.
 FOLDERS = {
-    "util": "models/util", "codec": "models/codec", "config": "models/config", "tlm": "models/tlm", "memory": "models/memory",
+    "util": "models/util", "stats": "models/stats", "codec": "models/codec", "config": "models/config", "tlm": "models/tlm", "memory": "models/memory",
     "compression": "models/compression", "interconnect": "models/interconnect", "dma": "models/dma",
     "soc": "platforms/soc", "runner": "sim/runner", "training": "sim/training", "tensor": "sim/tensor",
     "codec_tool": "sim/codec_tool", "common": "tb/common",
@@ -69,7 +70,11 @@ class Layout(unittest.TestCase):
                           "models/ depends on nothing above it")
 
     def test_generic_tlm_plumbing_knows_no_codec_nor_protocol(self):
-        self.assert_never(["models/tlm/**"], set(FOLDERS) - {"tlm", "util"}, "models/tlm includes only tlm/ and util/")
+        self.assert_never(["models/tlm/**"], set(FOLDERS) - {"tlm", "util", "stats"},
+                          "models/tlm includes only tlm/, stats/ and util/")
+
+    def test_statistics_depend_on_nothing_but_util(self):
+        self.assert_never(["models/stats/**"], set(FOLDERS) - {"stats", "util"}, "models/stats is generic")
 
     def test_codecs_and_config_use_no_systemc(self):
         for path in sources("models/codec/**", "models/config/**"):

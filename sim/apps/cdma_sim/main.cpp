@@ -11,6 +11,7 @@
 #include "config/platform_config_json.h"
 #include "runner/transfer_input.h"
 #include "runner/transfer_summary.h"
+#include "soc/statistics_catalogue.h"
 #include "tensor/activation_generator.h"
 #include "tensor/npy_file.h"
 #include "tlm/module_logger.h"
@@ -50,6 +51,10 @@ int sc_main(int argc, char** argv) {
   app.add_option("--out", out_dir, "directory for stats.json and platform.json")->capture_default_str();
   app.add_option("--trace", trace, "write a Chrome/Perfetto trace of every chunk to this file");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")->capture_default_str();
+  bool list_stats = false;
+  app.add_flag(
+      "--list-stats", list_stats,
+      "print every statistic the platform reports (kind, unit, merge rule over jobs, meaning) and exit");
   training::TrainingOptions to;
   std::string train_out = "out/train";
   auto* train = app.add_subcommand("train", "simulate one training iteration: oracle vs vDNN vs cDMA");
@@ -88,6 +93,11 @@ int sc_main(int argc, char** argv) {
     if (*train && mode.empty()) overrides.insert(overrides.begin(), "simulation.mode=\"lt\"");
     const config::PlatformConfig cfg =
         config::load_platform(config::resolve_platform_path(platform, CDMA_PLATFORMS_DIR), overrides);
+    if (list_stats) {
+      const platform::CdmaSoc soc("soc", cfg);
+      std::fputs(platform::statistics_catalogue(soc).c_str(), stdout);
+      return 0;
+    }
     if (*train) {
       const training::TrainingReport r = training::run_training(cfg, to, CDMA_WORKLOADS_DIR);
       r.print(stdout);
