@@ -18,10 +18,11 @@ CompressionUnit::CompressionUnit(const sc_core::sc_module_name& name,
       datapath_(std::string(this->name()) + ".datapath", cfg.throughput_gbps(codec::Algorithm::kZv),
                 "compression"),
       pipeline_latency_(cfg.pipeline_cycles / cfg.clock_ghz, sc_core::SC_NS),
-      rtl_(cfg.backend == "rtl"),
+      rtl_(cfg.backend == config::CompressionBackend::kRtl),
       log_(tlmx::module_logger(this->name())) {
   stats_
-      .add_setting("backend", stats::Unit::kText, "model (golden codec) or rtl (Verilated RTL)", cfg.backend)
+      .add_setting("backend", stats::Unit::kText, "model (golden codec) or rtl (Verilated RTL)",
+                   config::compression_backend_names().name(cfg.backend))
       .add("rtl_cycles", stats::Unit::kCycles, "cycles the Verilated RTL ran (backend rtl)", rtl_cycles_)
       .add("chunks", stats::Unit::kCount, "chunks compressed or expanded", chunks_)
       .add("raw_bytes", stats::Unit::kBytes, "uncompressed bytes of those chunks", raw_bytes_)
@@ -33,10 +34,6 @@ CompressionUnit::CompressionUnit(const sc_core::sc_module_name& name,
            "transactions without a chunk extension, passed to memory untouched", passthrough_)
       .add_group("datapath", datapath_.statistics())
       .add_group("port", port.statistics());
-  if (cfg.backend != "model" && cfg.backend != "rtl") {
-    throw std::invalid_argument(std::string(this->name()) + ": unknown compression backend '" + cfg.backend +
-                                "' (model or rtl)");
-  }
 }
 
 namespace {

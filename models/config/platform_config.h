@@ -1,17 +1,22 @@
 // Typed description of one simulated platform (GPU, PCIe link, host memory, simulation settings). Plain C++
 // with no JSON so the SystemC models depend only on these structs; the loader is platform_config_json.h.
 // Units are in the field names: bandwidths in GB/s with G = 1e9 bytes, times in ns. The defaults are the
-// Titan X (Maxwell) baseline; docs/platform-config.md gives every range and where each platform's figures
-// come from.
+// Titan X (Maxwell) baseline. Every field's name, unit, range and meaning is declared once, in
+// platform_fields.h; the parser, to_json, the validator and the table in docs/platform-config.md all read
+// that one list.
 #pragma once
 
+#include <array>
 #include <cstdint>
-#include <map>
+#include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "codec/codec_config.h"
+#include "tlm/timing_mode.h"
+#include "util/enum_table.h"
 
 namespace cdma::config {
 
@@ -20,43 +25,55 @@ class ConfigError : public std::runtime_error {
 };
 
 struct GpuDramConfig {
-  uint32_t channels = 6;                  // memory controllers; >= 1, <= 64
-  double bandwidth_gbps = 336.5;          // total over all channels, > 0
-  double latency_ns = 100.0;              // access latency, >= 0
-  uint64_t capacity_bytes = 12ull << 30;  // > 0; must be a multiple of channels * interleave_bytes
-  uint32_t interleave_bytes = 4096;       // interleave granule across channels; power of two, 128..1 MiB
+  uint32_t channels = 6;
+  double bandwidth_gbps = 336.5;  // total over all channels
+  double latency_ns = 100.0;
+  uint64_t capacity_bytes = 12ull << 30;
+  uint32_t interleave_bytes = 4096;
   double channel_bandwidth_gbps() const;  // bandwidth_gbps / channels
 };
 
+// One value per codec algorithm, indexed by the enum.
+template <typename T>
+class PerAlgorithm {
+ public:
+  PerAlgorithm(std::initializer_list<T> values) {
+    size_t i = 0;
+    for (T v : values) values_.at(i++) = v;
+  }
+  T& operator[](codec::Algorithm a) { return values_.at(static_cast<size_t>(a)); }
+  const T& operator[](codec::Algorithm a) const { return values_.at(static_cast<size_t>(a)); }
+
+ private:
+  std::array<T, 6> values_{};  // codec::all_algorithms(), in enum order
+};
+
+// How a compression unit computes: the golden C++ codecs with bytes_per_cycle timing, or the Verilated ZV
+// RTL.
+enum class CompressionBackend { kModel, kRtl };
+const util::EnumTable<CompressionBackend, 2>& compression_backend_names();
+
 struct CompressionUnitConfig {
-  double clock_ghz = 1.0;        // > 0
-  uint32_t pipeline_cycles = 8;  // latency of the datapath
-  // Throughput per unit in bytes per cycle, keyed by codec::to_string(Algorithm); all six keys must be
-  // present. none/zv: the RTL's 4 x 32-byte sectors per cycle; zcomp: one 512-bit vector; zl: DEFLATE
-  // hardware of the era reached ~2.5 GB/s.
-  std::map<std::string, double> bytes_per_cycle = {{"none", 128.0}, {"zv", 128.0},     {"rl", 32.0},
-                                                   {"zl", 2.5},     {"zcomp-i", 64.0}, {"zcomp-s", 64.0}};
-  std::string backend = "model";  // "model" (C++ golden codec) or "rtl" (Verilated RTL)
-  // bytes_per_cycle[a] * clock_ghz. Throws ConfigError if the algorithm has no entry.
+  double clock_ghz = 1.0;
+  uint32_t pipeline_cycles = 8;
+  // Throughput per unit in bytes per cycle (none, zv, rl, zl, zcomp-i, zcomp-s).
+  PerAlgorithm<double> bytes_per_cycle = {128.0, 128.0, 32.0, 2.5, 64.0, 64.0};
+  CompressionBackend backend = CompressionBackend::kModel;
+  // bytes_per_cycle[a] * clock_ghz.
   double throughput_gbps(codec::Algorithm a) const;
 };
 
 struct CrossbarConfig {
-  double port_gbps = 112.0;      // per memory-controller port, > 0
-  double dma_port_gbps = 224.0;  // the DMA engine's port (all compressed traffic shares it), > 0
-  double latency_ns = 20.0;      // >= 0
+  double port_gbps = 112.0;      // per memory-controller port
+  double dma_port_gbps = 224.0;  // the DMA engine's port (all compressed traffic shares it)
+  double latency_ns = 20.0;
 };
 
 struct DmaConfig {
-  // Transfer granularity; multiple of 128, 128..1 MiB, <= gpu.dram.interleave_bytes (a chunk comes from one
-  // channel, so one compression unit sees all of it).
   uint32_t chunk_bytes = 4096;
-  uint32_t outstanding_chunks = 64;    // chunks in flight, >= 1
-  uint64_t buffer_bytes = 256 * 1024;  // aggregation buffer; >= min_buffer_bytes(chunk_bytes)
-  // PCIe writes the buffer keeps in flight (posted-write flow-control credits), >= 1.
+  uint32_t outstanding_chunks = 64;
+  uint64_t buffer_bytes = 256 * 1024;
   uint32_t posted_writes = 32;
-  // The buffer merges compressed chunks that are contiguous in host memory into writes of up to this many
-  // bytes (the link splits them into Max_Payload_Size TLPs); 128 .. buffer_bytes.
   uint32_t write_burst_bytes = 4096;
   // One worst-case compressed chunk of any codec and element width must fit (RL on int8 is the largest: up to
   // ~3x the chunk; ZV fp32 grows a dense chunk by 1/32).
@@ -64,12 +81,12 @@ struct DmaConfig {
 };
 
 struct PcieConfig {
-  uint32_t generation = 3;           // 3, 4 or 5 (8, 16, 32 GT/s per lane; all 128b/130b)
-  uint32_t lanes = 16;               // 1, 2, 4, 8 or 16
-  uint32_t max_payload_bytes = 256;  // Max_Payload_Size: power of two, 128..4096
-  uint32_t tlp_overhead_bytes = 24;  // header + sequence number + LCRC + framing per TLP, <= 64
-  double dllp_overhead = 0.02;       // fraction of link time for ACK/flow-control DLLPs, in [0, 0.5)
-  double latency_ns = 500.0;         // one-way latency, >= 0
+  uint32_t generation = 3;
+  uint32_t lanes = 16;
+  uint32_t max_payload_bytes = 256;
+  uint32_t tlp_overhead_bytes = 24;
+  double dllp_overhead = 0.02;
+  double latency_ns = 500.0;
   // Per lane per direction. Throws ConfigError for a generation other than 3, 4 or 5.
   double gigatransfers_per_s() const;
   double raw_gbps() const;  // lanes * GT/s * 128/130 / 8   (gen3 x16: 15.754 GB/s)
@@ -91,21 +108,20 @@ struct PcieConfig {
 };
 
 struct HostDramConfig {
-  double bandwidth_gbps = 76.8;           // > 0 (e.g. 4 x DDR4-2400 channels)
-  double latency_ns = 90.0;               // >= 0
-  uint64_t capacity_bytes = 64ull << 30;  // > 0
+  double bandwidth_gbps = 76.8;
+  double latency_ns = 90.0;
+  uint64_t capacity_bytes = 64ull << 30;
 };
 
 struct SimulationConfig {
-  std::string mode =
-      "at";  // "at" (approximately timed, 4-phase) or "lt" (loosely timed, temporal decoupling)
-  double quantum_ns = 10000.0;  // LT: how far the DMA engine runs ahead of the kernel, > 0
-  uint32_t queue_depth = 8;     // AT: requests each target accepts before withholding END_REQ, >= 1
+  tlmx::TimingMode mode = tlmx::TimingMode::kAt;
+  double quantum_ns = 10000.0;
+  uint32_t queue_depth = 8;
 };
 
 struct GpuConfig {
   std::string name = "NVIDIA Titan X (Maxwell, GM200)";
-  double fp32_tflops = 6.6;  // > 0
+  double fp32_tflops = 6.6;
   GpuDramConfig dram;
   CompressionUnitConfig compression;
   CrossbarConfig crossbar;
@@ -113,8 +129,8 @@ struct GpuConfig {
 };
 
 struct PlatformConfig {
-  std::string name = "titan-x";  // short id, non-empty
-  std::string description;       // free text
+  std::string name = "titan-x";
+  std::string description;
   GpuConfig gpu;
   PcieConfig pcie;
   HostDramConfig host_dram;
@@ -130,7 +146,17 @@ struct ConfigIssue {
   std::vector<std::string> related;
 };
 
-// Every rule the config breaks, in field order; empty if valid.
+// A rule between fields: stated on `path`, reading `related` too (so a loader can blame whichever source set
+// them); `text` is its line in the documentation table.
+struct CrossRule {
+  std::string path;
+  std::vector<std::string> related;
+  std::string text;
+  std::function<std::optional<std::string>(const PlatformConfig&)> check;  // the problem, if broken
+};
+const std::vector<CrossRule>& cross_rules();
+
+// Every rule the config breaks: each field's (in field order), then those between fields; empty if valid.
 std::vector<ConfigIssue> find_issues(const PlatformConfig& config);
 // Throws ConfigError for the first issue, e.g. "gpu.dram.channels must be >= 1, got 0".
 void validate(const PlatformConfig& config);

@@ -7,19 +7,21 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <memory>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <utility>
+
+#include "config/platform_fields.h"
 
 namespace cdma::config {
 
 namespace {
 
 using Json = nlohmann::json;
-
-const char* const kBytesPerCyclePath = "gpu.compression.bytes_per_cycle";
-const char* const kAlgorithmList = " (expected none, zv, rl, zl, zcomp-i or zcomp-s)";
 
 std::string join(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
@@ -124,13 +126,20 @@ class ObjectReader {
     }
   }
 
-  template <class Parse>
-  void section(const char* key, Parse&& parse) {
+  template <typename E, size_t N>
+  void field(const char* key, E& out, const util::EnumTable<E, N>& names) {
     if (const Json* v = find(key)) {
-      ObjectReader r(*v, join(path_, key), sources_);
-      parse(r);
-      r.finish();
+      if (!v->is_string()) fail_at(key, std::string("expected a string, got ") + describe(*v));
+      const std::optional<E> e = names.find(v->get<std::string>());
+      if (!e) fail_at(key, "must be " + names.list("\"") + ", got \"" + v->get<std::string>() + "\"");
+      out = *e;
     }
+  }
+
+  // The object at `key`, or nullptr if the key is absent (its fields then keep their defaults).
+  std::unique_ptr<ObjectReader> open(const char* key) {
+    const Json* v = find(key);
+    return v ? std::make_unique<ObjectReader>(*v, join(path_, key), sources_) : nullptr;
   }
 
   // What an unknown key is called, and what to append when nothing is close enough to suggest.
@@ -195,64 +204,77 @@ class ObjectReader {
   std::string expected_;
 };
 
+// Reads the fields of platform_fields.h from JSON onto a config (the defaults stay where a key is absent).
+class Parser {
+ public:
+  Parser(const Json& j, const Sources& sources) {
+    stack_.push_back(std::make_unique<ObjectReader>(j, "", sources));
+  }
+
+  template <typename T, typename Rule>
+  void field(const char* key, T& out, const char*, const Rule&, const char*) {
+    if (ObjectReader* r = stack_.back().get()) r->field(key, out);
+  }
+  template <typename E, size_t N>
+  void field(const char* key, E& out, const char*, const util::EnumTable<E, N>& names, const char*) {
+    if (ObjectReader* r = stack_.back().get()) r->field(key, out, names);
+  }
+  template <typename Body>
+  void section(const char* key, const char*, Body&& body) {
+    ObjectReader* parent = stack_.back().get();
+    stack_.push_back(parent ? parent->open(key) : nullptr);
+    body();
+    if (stack_.back()) stack_.back()->finish();
+    stack_.pop_back();
+  }
+  template <typename Names, typename Body>
+  void keyed_section(const char* key, const char* noun, const Names& names, Body&& body) {
+    section(key, "", [&] {
+      if (stack_.back()) stack_.back()->describe_unknown(noun, " (expected " + names.list() + ")");
+      body();
+    });
+  }
+  void finish() { stack_.front()->finish(); }
+
+ private:
+  std::vector<std::unique_ptr<ObjectReader>> stack_;  // nullptr: a section the JSON does not have
+};
+
+// Writes the fields of platform_fields.h as JSON.
+class Writer {
+ public:
+  Json take() { return std::move(stack_.front()); }
+
+  template <typename T, typename Rule>
+  void field(const char* key, const T& value, const char*, const Rule&, const char*) {
+    stack_.back()[key] = value;
+  }
+  template <typename E, size_t N>
+  void field(const char* key, const E& value, const char*, const util::EnumTable<E, N>& names, const char*) {
+    stack_.back()[key] = names.name(value);
+  }
+  template <typename Body>
+  void section(const char* key, const char*, Body&& body) {
+    stack_.push_back(Json::object());
+    body();
+    Json done = std::move(stack_.back());
+    stack_.pop_back();
+    stack_.back()[key] = std::move(done);
+  }
+  template <typename Names, typename Body>
+  void keyed_section(const char* key, const char*, const Names&, Body&& body) {
+    section(key, "", body);
+  }
+
+ private:
+  std::vector<Json> stack_{Json::object()};
+};
+
 PlatformConfig parse(const Json& j, const Sources& sources) {
   PlatformConfig c;
-  ObjectReader root(j, "", sources);
-  root.field("name", c.name);
-  root.field("description", c.description);
-  root.section("gpu", [&](ObjectReader& g) {
-    g.field("name", c.gpu.name);
-    g.field("fp32_tflops", c.gpu.fp32_tflops);
-    g.section("dram", [&](ObjectReader& r) {
-      r.field("channels", c.gpu.dram.channels);
-      r.field("bandwidth_gbps", c.gpu.dram.bandwidth_gbps);
-      r.field("latency_ns", c.gpu.dram.latency_ns);
-      r.field("capacity_bytes", c.gpu.dram.capacity_bytes);
-      r.field("interleave_bytes", c.gpu.dram.interleave_bytes);
-    });
-    g.section("compression", [&](ObjectReader& r) {
-      r.field("clock_ghz", c.gpu.compression.clock_ghz);
-      r.field("pipeline_cycles", c.gpu.compression.pipeline_cycles);
-      r.section("bytes_per_cycle", [&](ObjectReader& m) {
-        m.describe_unknown("algorithm", kAlgorithmList);
-        for (codec::Algorithm a : codec::all_algorithms()) {
-          m.field(codec::to_string(a), c.gpu.compression.bytes_per_cycle[codec::to_string(a)]);
-        }
-      });
-      r.field("backend", c.gpu.compression.backend);
-    });
-    g.section("crossbar", [&](ObjectReader& r) {
-      r.field("port_gbps", c.gpu.crossbar.port_gbps);
-      r.field("dma_port_gbps", c.gpu.crossbar.dma_port_gbps);
-      r.field("latency_ns", c.gpu.crossbar.latency_ns);
-    });
-    g.section("dma", [&](ObjectReader& r) {
-      r.field("chunk_bytes", c.gpu.dma.chunk_bytes);
-      r.field("outstanding_chunks", c.gpu.dma.outstanding_chunks);
-      r.field("buffer_bytes", c.gpu.dma.buffer_bytes);
-      r.field("posted_writes", c.gpu.dma.posted_writes);
-      r.field("write_burst_bytes", c.gpu.dma.write_burst_bytes);
-    });
-  });
-  root.section("pcie", [&](ObjectReader& r) {
-    r.field("generation", c.pcie.generation);
-    r.field("lanes", c.pcie.lanes);
-    r.field("max_payload_bytes", c.pcie.max_payload_bytes);
-    r.field("tlp_overhead_bytes", c.pcie.tlp_overhead_bytes);
-    r.field("dllp_overhead", c.pcie.dllp_overhead);
-    r.field("latency_ns", c.pcie.latency_ns);
-  });
-  root.section("host_dram", [&](ObjectReader& r) {
-    r.field("bandwidth_gbps", c.host_dram.bandwidth_gbps);
-    r.field("latency_ns", c.host_dram.latency_ns);
-    r.field("capacity_bytes", c.host_dram.capacity_bytes);
-  });
-  root.section("simulation", [&](ObjectReader& r) {
-    r.field("mode", c.simulation.mode);
-    r.field("quantum_ns", c.simulation.quantum_ns);
-    r.field("queue_depth", c.simulation.queue_depth);
-  });
-  root.finish();
+  Parser parser(j, sources);
+  visit_platform(parser, c);
+  parser.finish();
 
   const std::vector<ConfigIssue> issues = find_issues(c);
   if (!issues.empty()) {
@@ -341,6 +363,42 @@ std::vector<std::string> keys_of(const Json& object) {
   return keys;
 }
 
+// The sections keyed by an enum's names (platform_fields.h): path -> (what a key is, " (expected ...)").
+class KeyedSectionFinder {
+ public:
+  std::map<std::string, std::pair<std::string, std::string>> found;
+
+  template <typename T, typename Rule>
+  void field(const char*, const T&, const char*, const Rule&, const char*) {}
+  template <typename Body>
+  void section(const char* key, const char*, Body&& body) {
+    path_.push_back(key);
+    body();
+    path_.pop_back();
+  }
+  template <typename Names, typename Body>
+  void keyed_section(const char* key, const char* noun, const Names& names, Body&& body) {
+    path_.push_back(key);
+    std::string p;
+    for (const std::string& s : path_) p += (p.empty() ? "" : ".") + s;
+    found[p] = {noun, " (expected " + names.list() + ")"};
+    body();
+    path_.pop_back();
+  }
+
+ private:
+  std::vector<std::string> path_;
+};
+
+const std::map<std::string, std::pair<std::string, std::string>>& keyed_sections() {
+  static const auto found = [] {
+    KeyedSectionFinder f;
+    visit_platform(f, static_cast<const PlatformConfig&>(PlatformConfig{}));
+    return f.found;
+  }();
+  return found;
+}
+
 // Applies one "path=value" onto the file's JSON. The path is checked against the complete default config, so
 // a typo fails here naming the override instead of later as an unknown key of the file.
 void apply_override(Json& doc, const std::string& text, const Json& schema, Sources& sources) {
@@ -361,10 +419,12 @@ void apply_override(Json& doc, const std::string& text, const Json& schema, Sour
     if (!s->is_object()) fail(label, here, "unknown field (" + walked + " has no fields)");
     const auto it = s->find(part);
     if (it == s->end()) {
-      // Same wording as the file parser for the one map whose keys are algorithm names.
+      // Same wording as the file parser, also for a section keyed by an enum's names.
       const std::string hint = suggestion(part, keys_of(*s));
-      if (walked == kBytesPerCyclePath)
-        fail(label, here, "unknown algorithm" + (hint.empty() ? kAlgorithmList : hint));
+      const auto keyed = keyed_sections().find(walked);
+      if (keyed != keyed_sections().end()) {
+        fail(label, here, "unknown " + keyed->second.first + (hint.empty() ? keyed->second.second : hint));
+      }
       fail(label, here, "unknown field" + hint);
     }
     s = &*it;
@@ -397,51 +457,9 @@ void apply_override(Json& doc, const std::string& text, const Json& schema, Sour
 }  // namespace
 
 Json to_json(const PlatformConfig& c) {
-  Json bytes_per_cycle = Json::object();
-  for (const auto& [key, value] : c.gpu.compression.bytes_per_cycle) bytes_per_cycle[key] = value;
-  return Json{
-      {"name", c.name},
-      {"description", c.description},
-      {"gpu",
-       {{"name", c.gpu.name},
-        {"fp32_tflops", c.gpu.fp32_tflops},
-        {"dram",
-         {{"channels", c.gpu.dram.channels},
-          {"bandwidth_gbps", c.gpu.dram.bandwidth_gbps},
-          {"latency_ns", c.gpu.dram.latency_ns},
-          {"capacity_bytes", c.gpu.dram.capacity_bytes},
-          {"interleave_bytes", c.gpu.dram.interleave_bytes}}},
-        {"compression",
-         {{"clock_ghz", c.gpu.compression.clock_ghz},
-          {"pipeline_cycles", c.gpu.compression.pipeline_cycles},
-          {"bytes_per_cycle", bytes_per_cycle},
-          {"backend", c.gpu.compression.backend}}},
-        {"crossbar",
-         {{"port_gbps", c.gpu.crossbar.port_gbps},
-          {"dma_port_gbps", c.gpu.crossbar.dma_port_gbps},
-          {"latency_ns", c.gpu.crossbar.latency_ns}}},
-        {"dma",
-         {{"chunk_bytes", c.gpu.dma.chunk_bytes},
-          {"outstanding_chunks", c.gpu.dma.outstanding_chunks},
-          {"buffer_bytes", c.gpu.dma.buffer_bytes},
-          {"posted_writes", c.gpu.dma.posted_writes},
-          {"write_burst_bytes", c.gpu.dma.write_burst_bytes}}}}},
-      {"pcie",
-       {{"generation", c.pcie.generation},
-        {"lanes", c.pcie.lanes},
-        {"max_payload_bytes", c.pcie.max_payload_bytes},
-        {"tlp_overhead_bytes", c.pcie.tlp_overhead_bytes},
-        {"dllp_overhead", c.pcie.dllp_overhead},
-        {"latency_ns", c.pcie.latency_ns}}},
-      {"host_dram",
-       {{"bandwidth_gbps", c.host_dram.bandwidth_gbps},
-        {"latency_ns", c.host_dram.latency_ns},
-        {"capacity_bytes", c.host_dram.capacity_bytes}}},
-      {"simulation",
-       {{"mode", c.simulation.mode},
-        {"quantum_ns", c.simulation.quantum_ns},
-        {"queue_depth", c.simulation.queue_depth}}},
-  };
+  Writer w;
+  visit_platform(w, c);
+  return w.take();
 }
 
 PlatformConfig from_json(const Json& j, const std::string& source) {

@@ -17,7 +17,7 @@ using sc_core::sc_time;
 CdmaSoc::CdmaSoc(const sc_core::sc_module_name& name, const config::PlatformConfig& cfg)
     : sc_module(name),
       cfg_(cfg),
-      mode_(tlmx::parse_timing_mode(cfg.simulation.mode)),
+      mode_(cfg.simulation.mode),
       map_(cfg.gpu.dram.channels, cfg.gpu.dram.interleave_bytes, cfg.gpu.dram.capacity_bytes),
       // In AT a port's depth is also how many requests its hop holds in flight, so each comes from the figure
       // that bounds it physically: the engine's outstanding chunks, PCIe credits, controller queues.

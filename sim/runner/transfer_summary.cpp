@@ -12,7 +12,7 @@ void print_transfer_summary(std::FILE* out, const config::PlatformConfig& cfg, c
   std::fprintf(out, "platform   %s: %s, %u x %.1f GB/s DRAM, PCIe gen%u x%u (%.2f GB/s effective), %s mode\n",
                cfg.name.c_str(), cfg.gpu.name.c_str(), cfg.gpu.dram.channels,
                cfg.gpu.dram.channel_bandwidth_gbps(), cfg.pcie.generation, cfg.pcie.lanes,
-               cfg.pcie.effective_gbps(), cfg.simulation.mode.c_str());
+               cfg.pcie.effective_gbps(), tlmx::to_string(cfg.simulation.mode));
   std::fprintf(out, "data       %zu B, %s, density %.4f\n", req.data.size(), source.c_str(), density);
   std::fprintf(
       out, "codec      %s, %u-bit elements, %u B chunks, %u in flight, %llu B aggregation buffer\n\n",

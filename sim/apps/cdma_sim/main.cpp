@@ -8,6 +8,7 @@
 
 #include <cstdio>
 
+#include "config/platform_config_doc.h"
 #include "config/platform_config_json.h"
 #include "runner/transfer_input.h"
 #include "runner/transfer_summary.h"
@@ -51,7 +52,9 @@ int sc_main(int argc, char** argv) {
   app.add_option("--out", out_dir, "directory for stats.json and platform.json")->capture_default_str();
   app.add_option("--trace", trace, "write a Chrome/Perfetto trace of every chunk to this file");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")->capture_default_str();
-  bool list_stats = false;
+  bool list_stats = false, list_fields = false;
+  app.add_flag("--list-fields", list_fields,
+               "print every platform config field (unit, default, valid range, meaning) and exit");
   app.add_flag(
       "--list-stats", list_stats,
       "print every statistic the platform reports (kind, unit, merge rule over jobs, meaning) and exit");
@@ -86,6 +89,10 @@ int sc_main(int argc, char** argv) {
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
+  if (list_fields) {
+    std::fputs(config::field_tables_markdown().c_str(), stdout);
+    return 0;
+  }
   try {
     tlmx::set_log_level(log_level);
     if (!mode.empty()) overrides.push_back("simulation.mode=\"" + mode + "\"");

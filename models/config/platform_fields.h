@@ -1,0 +1,118 @@
+// Every field of a platform config, declared once: its JSON key, the struct member, its unit, its range rule
+// and a line of meaning. The JSON parser and writer (platform_config_json.cpp), the validator
+// (platform_config.cpp) and the field tables of docs/platform-config.md (platform_config_doc.h, checked by a
+// test) are visitors over this one list; rules between fields are in platform_config.cpp (cross_rules).
+//
+// A visitor V provides:
+//   field(key, member, unit, rule, meaning)         a value; the rule is one of config/field_rules.h, or the
+//                                                   EnumTable of an enum member
+//   section(key, title, body)                       a nested object; body() visits its fields
+//   keyed_section(key, noun, names, body)           a nested object whose keys are the names of an enum (the
+//                                                   per-algorithm throughputs): an unknown key is an unknown
+//                                                   <noun>, listed from `names`
+#pragma once
+
+#include "codec/codec_config.h"
+#include "config/field_rules.h"
+#include "config/platform_config.h"
+#include "tlm/timing_mode.h"
+
+namespace cdma::config {
+
+inline constexpr uint64_t kMiB = 1ull << 20;
+
+// `c` is PlatformConfig or const PlatformConfig.
+template <typename V, typename C>
+void visit_platform(V& v, C& c) {
+  using namespace rule;
+  v.field("name", c.name, "-", NonEmpty{}, "short id (the file name for shipped platforms)");
+  v.field("description", c.description, "-", AnyValue{},
+          "free text; the shipped files name their sources here");
+  v.section("gpu", "", [&] {
+    v.field("name", c.gpu.name, "-", NonEmpty{}, "marketing name");
+    v.field("fp32_tflops", c.gpu.fp32_tflops, "10^12 FLOP/s", Positive{},
+            "FP32 peak, for the training simulation");
+    v.section("dram", "GPU memory", [&] {
+      auto& d = c.gpu.dram;
+      v.field("channels", d.channels, "-", Between{1, 64}, "memory controllers, one compression unit each");
+      v.field("bandwidth_gbps", d.bandwidth_gbps, "GB/s", Positive{}, "total over all channels");
+      v.field("latency_ns", d.latency_ns, "ns", NonNegative{}, "access latency");
+      v.field("capacity_bytes", d.capacity_bytes, "bytes", Positive{}, "GPU memory size");
+      v.field("interleave_bytes", d.interleave_bytes, "bytes", PowerOfTwo{128, kMiB},
+              "granule of the address interleave across channels");
+    });
+    v.section("compression", "one unit per memory controller", [&] {
+      auto& u = c.gpu.compression;
+      v.field("clock_ghz", u.clock_ghz, "GHz", Positive{}, "unit clock");
+      v.field("pipeline_cycles", u.pipeline_cycles, "cycles", AnyValue{}, "latency of the datapath");
+      v.keyed_section("bytes_per_cycle", "algorithm", codec::algorithm_names(), [&] {
+        using codec::Algorithm;
+        v.field("none", u.bytes_per_cycle[Algorithm::kNone], "B/cycle", Positive{},
+                "pass-through: 4 x 32 B sectors per cycle, as the ZV datapath");
+        v.field("zv", u.bytes_per_cycle[Algorithm::kZv], "B/cycle", Positive{},
+                "the cDMA RTL's 4 x 32-byte sectors per cycle");
+        v.field("rl", u.bytes_per_cycle[Algorithm::kRl], "B/cycle", Positive{},
+                "run-length: serial token logic, assumed one sector per cycle");
+        v.field("zl", u.bytes_per_cycle[Algorithm::kZl], "B/cycle", Positive{},
+                "DEFLATE hardware of the era reached ~2.5 GB/s (cDMA paper)");
+        v.field("zcomp-i", u.bytes_per_cycle[Algorithm::kZcompInterleaved], "B/cycle", Positive{},
+                "ZCOMP interleaved: one 512-bit vector per cycle");
+        v.field("zcomp-s", u.bytes_per_cycle[Algorithm::kZcompSeparate], "B/cycle", Positive{},
+                "ZCOMP separate header: one 512-bit vector per cycle");
+      });
+      v.field("backend", u.backend, "-", compression_backend_names(),
+              "C++ golden codec, or the Verilated ZV RTL ([rtl.md](rtl.md): ZV only, other algorithms fail; "
+              "timing "
+              "from the RTL's cycles)");
+    });
+    v.section("crossbar", "", [&] {
+      auto& x = c.gpu.crossbar;
+      v.field("port_gbps", x.port_gbps, "GB/s", Positive{}, "each memory-controller port");
+      v.field("dma_port_gbps", x.dma_port_gbps, "GB/s", Positive{},
+              "the DMA engine's port; all compressed traffic shares it");
+      v.field("latency_ns", x.latency_ns, "ns", NonNegative{}, "traversal latency");
+    });
+    v.section("dma", "the cDMA engine", [&] {
+      auto& d = c.gpu.dma;
+      v.field("chunk_bytes", d.chunk_bytes, "bytes", MultipleOf{128, 128, kMiB}, "transfer granularity");
+      v.field("outstanding_chunks", d.outstanding_chunks, "chunks", AtLeast{1}, "chunks in flight");
+      v.field("buffer_bytes", d.buffer_bytes, "bytes", AnyValue{}, "aggregation buffer in front of PCIe");
+      v.field("posted_writes", d.posted_writes, "count", AtLeast{1},
+              "PCIe writes the buffer keeps in flight (posted-write flow-control credits)");
+      v.field("write_burst_bytes", d.write_burst_bytes, "bytes", AnyValue{},
+              "the buffer merges host-contiguous compressed chunks into writes up to this size");
+    });
+  });
+  v.section("pcie", "the GPU-host link, per direction", [&] {
+    auto& p = c.pcie;
+    v.field("generation", p.generation, "-", OneOf{3, 4, 5}, "8, 16, 32 GT/s per lane, all 128b/130b coding");
+    v.field("lanes", p.lanes, "-", OneOf{1, 2, 4, 8, 16}, "link width");
+    v.field("max_payload_bytes", p.max_payload_bytes, "bytes", PowerOfTwo{128, 4096},
+            "Max_Payload_Size of a memory-write TLP");
+    v.field("tlp_overhead_bytes", p.tlp_overhead_bytes, "bytes", AtMost{64},
+            "header + sequence number + LCRC + framing per TLP");
+    v.field("dllp_overhead", p.dllp_overhead, "fraction", FractionBelow{0.5},
+            "share of link time taken by ACK/flow-control DLLPs");
+    v.field("latency_ns", p.latency_ns, "ns", NonNegative{}, "one-way latency");
+  });
+  v.section("host_dram", "", [&] {
+    auto& h = c.host_dram;
+    v.field("bandwidth_gbps", h.bandwidth_gbps, "GB/s", Positive{},
+            "host memory bandwidth (4 x DDR4-2400 = 4 x 19.2 GB/s)");
+    v.field("latency_ns", h.latency_ns, "ns", NonNegative{}, "access latency");
+    v.field("capacity_bytes", h.capacity_bytes, "bytes", Positive{},
+            "pinned host memory available for offloaded activations");
+  });
+  v.section("simulation", "", [&] {
+    auto& s = c.simulation;
+    v.field("mode", s.mode, "-", tlmx::timing_mode_names(),
+            "approximately timed (4-phase) or loosely timed (temporal decoupling)");
+    v.field("quantum_ns", s.quantum_ns, "ns", Positive{},
+            "LT global quantum: how far the DMA engine runs ahead of the kernel before letting it catch up; "
+            "results do not depend on it (tested), a larger one syncs less");
+    v.field("queue_depth", s.queue_depth, "requests", AtLeast{1},
+            "AT: requests a target accepts before withholding END_REQ");
+  });
+}
+
+}  // namespace cdma::config
