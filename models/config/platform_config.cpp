@@ -61,7 +61,7 @@ using rule::fmt;
 using rule::Problem;
 
 // Applies every field's rule of platform_fields.h, recording the broken ones with their JSON paths.
-class Checker {
+class Checker : public PathVisitor {
  public:
   explicit Checker(std::vector<ConfigIssue>& issues) : issues_(issues) {}
 
@@ -75,16 +75,6 @@ class Checker {
       issues_.push_back({path(key), "must be " + names.list("\"") + ", got an undefined value", {}});
     }
   }
-  template <typename Body>
-  void section(const char* key, const char*, Body&& body) {
-    prefix_.push_back(key);
-    body();
-    prefix_.pop_back();
-  }
-  template <typename Names, typename Body>
-  void keyed_section(const char* key, const char*, const Names&, Body&& body) {
-    section(key, "", body);
-  }
 
  private:
   // Unsigned fields are checked as 64-bit, so one rule serves every width.
@@ -93,14 +83,7 @@ class Checker {
   static double widen(double v) { return v; }
   static const std::string& widen(const std::string& v) { return v; }
 
-  std::string path(const char* key) const {
-    std::string p;
-    for (const std::string& s : prefix_) p += s + ".";
-    return p + key;
-  }
-
   std::vector<ConfigIssue>& issues_;
-  std::vector<std::string> prefix_;
 };
 
 }  // namespace

@@ -364,30 +364,17 @@ std::vector<std::string> keys_of(const Json& object) {
 }
 
 // The sections keyed by an enum's names (platform_fields.h): path -> (what a key is, " (expected ...)").
-class KeyedSectionFinder {
+class KeyedSectionFinder : public PathVisitor {
  public:
   std::map<std::string, std::pair<std::string, std::string>> found;
 
   template <typename T, typename Rule>
   void field(const char*, const T&, const char*, const Rule&, const char*) {}
-  template <typename Body>
-  void section(const char* key, const char*, Body&& body) {
-    path_.push_back(key);
-    body();
-    path_.pop_back();
-  }
   template <typename Names, typename Body>
   void keyed_section(const char* key, const char* noun, const Names& names, Body&& body) {
-    path_.push_back(key);
-    std::string p;
-    for (const std::string& s : path_) p += (p.empty() ? "" : ".") + s;
-    found[p] = {noun, " (expected " + names.list() + ")"};
-    body();
-    path_.pop_back();
+    found[path(key)] = {noun, " (expected " + names.list() + ")"};
+    PathVisitor::keyed_section(key, noun, names, body);
   }
-
- private:
-  std::vector<std::string> path_;
 };
 
 const std::map<std::string, std::pair<std::string, std::string>>& keyed_sections() {

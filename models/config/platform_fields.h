@@ -12,6 +12,9 @@
 //                                                   <noun>, listed from `names`
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "codec/codec_config.h"
 #include "config/field_rules.h"
 #include "config/platform_config.h"
@@ -20,6 +23,32 @@
 namespace cdma::config {
 
 inline constexpr uint64_t kMiB = 1ull << 20;
+
+// For visitors that need each field's JSON path and nothing of the sections: section() and keyed_section()
+// visit their bodies, path(key) is the field's path ("gpu.dram.channels").
+class PathVisitor {
+ public:
+  template <typename Body>
+  void section(const char* key, const char*, Body&& body) {
+    prefix_.push_back(key);
+    body();
+    prefix_.pop_back();
+  }
+  template <typename Names, typename Body>
+  void keyed_section(const char* key, const char*, const Names&, Body&& body) {
+    section(key, "", body);
+  }
+
+ protected:
+  std::string path(const char* key) const {
+    std::string p;
+    for (const std::string& s : prefix_) p += s + ".";
+    return p + key;
+  }
+
+ private:
+  std::vector<std::string> prefix_;
+};
 
 // `c` is PlatformConfig or const PlatformConfig.
 template <typename V, typename C>

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/generated_section.h"
 #include "config/platform_config.h"
 #include "config/platform_config_doc.h"
 #include "config/platform_config_json.h"
@@ -509,15 +510,10 @@ TEST(Resolve, BareNameAndPath) {
 // docs/platform-config.md shows the tables the declarations generate (regenerate with cdma-sim
 // --list-fields).
 TEST(Docs, TheFieldTablesAreTheDeclarations) {
-  std::ifstream f(std::string(CDMA_DOCS_DIR) + "/platform-config.md");
-  std::stringstream text;
-  text << f.rdbuf();
-  const std::string doc = text.str();
-  const std::string begin = "<!-- fields:begin (generated: cdma-sim --list-fields) -->\n";
-  const size_t a = doc.find(begin), b = doc.find("<!-- fields:end -->");
-  ASSERT_NE(a, std::string::npos);
-  ASSERT_NE(b, std::string::npos);
-  EXPECT_EQ(doc.substr(a + begin.size(), b - a - begin.size()), field_tables_markdown())
+  EXPECT_EQ(test::generated_section(std::string(CDMA_DOCS_DIR) + "/platform-config.md",
+                                    "<!-- fields:begin (generated: cdma-sim --list-fields) -->",
+                                    "<!-- fields:end -->"),
+            field_tables_markdown())
       << "docs/platform-config.md is out of date: regenerate its field tables with cdma-sim --list-fields";
   // Every field of the effective config has a row.
   std::set<std::string> paths;

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "codec/codec.h"
+#include "common/generated_section.h"
 #include "common/sc_test_util.h"
 #include "config/platform_config_json.h"
 #include "memory/memory_image.h"
@@ -358,15 +359,10 @@ TEST(Statistics, EveryHopHasALatencyHistogramOfItsRequests) {
 TEST(Statistics, TheCatalogueInTheDocsIsTheOneTheModulesDeclare) {
   test::in_child([] {
     const platform::CdmaSoc soc("soc", platform("titan-x"));
-    std::ifstream f(std::string(CDMA_DOCS_DIR) + "/statistics.md");
-    std::stringstream text;
-    text << f.rdbuf();
-    const std::string doc = text.str();
-    const std::string begin = "<!-- catalogue:begin (generated: cdma-sim --list-stats) -->\n";
-    const size_t a = doc.find(begin), b = doc.find("<!-- catalogue:end -->");
-    ASSERT_NE(a, std::string::npos);
-    ASSERT_NE(b, std::string::npos);
-    EXPECT_EQ(doc.substr(a + begin.size(), b - a - begin.size()), platform::statistics_catalogue(soc))
+    EXPECT_EQ(test::generated_section(std::string(CDMA_DOCS_DIR) + "/statistics.md",
+                                      "<!-- catalogue:begin (generated: cdma-sim --list-stats) -->",
+                                      "<!-- catalogue:end -->"),
+              platform::statistics_catalogue(soc))
         << "docs/statistics.md is out of date: regenerate its catalogue with cdma-sim --list-stats";
   });
 }

@@ -16,6 +16,7 @@
 #include "soc/cdma_soc.h"
 #include "tensor/activation_generator.h"
 #include "tensor/npy_file.h"
+#include "test_networks.h"
 #include "training/density_table.h"
 #include "training/network.h"
 #include "training/piece_filler.h"
@@ -45,26 +46,7 @@ class Files : public ::testing::Test {
   fs::path dir_;
 };
 
-Layer layer(const std::string& name, const std::string& type, std::vector<uint64_t> in,
-            std::vector<uint64_t> out) {
-  Layer l;
-  l.name = name;
-  l.type = type;
-  l.in = std::move(in);
-  l.out = std::move(out);
-  return l;
-}
-
-// input -> c1 (conv) -> r1 (relu, in place) -> c2 (conv) -> f1 (fc): offloads input, c1's tensor (post-ReLU
-// content r1), c2's.
-Network three_tensors() {
-  Network n;
-  n.name = "tiny";
-  n.input = {4, 16, 16};
-  n.layers = {layer("c1", "conv", {4, 16, 16}, {8, 16, 16}), layer("r1", "relu", {8, 16, 16}, {8, 16, 16}),
-              layer("c2", "conv", {8, 16, 16}, {8, 16, 16}), layer("f1", "fc", {2048}, {10})};
-  return n;
-}
+using test_networks::three_tensors;
 
 ActivationTensor tensor_of(uint64_t elements, const std::string& content = "r1") {
   ActivationTensor t;

@@ -13,6 +13,7 @@
 #include "config/platform_config_json.h"
 #include "tensor/activation_generator.h"
 #include "tensor/npy_file.h"
+#include "test_networks.h"
 #include "training/compute_model.h"
 #include "training/network.h"
 #include "training/tensor_plan.h"
@@ -24,26 +25,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Layer layer(const std::string& name, const std::string& type, std::vector<uint64_t> in,
-            std::vector<uint64_t> out) {
-  Layer l;
-  l.name = name;
-  l.type = type;
-  l.in = std::move(in);
-  l.out = std::move(out);
-  return l;
-}
-
-// conv -> relu (in place) -> pool -> conv -> fc
-Network chain() {
-  Network n;
-  n.name = "chain";
-  n.input = {3, 8, 8};
-  n.layers = {layer("c1", "conv", {3, 8, 8}, {4, 8, 8}), layer("r1", "relu", {4, 8, 8}, {4, 8, 8}),
-              layer("p1", "pool", {4, 8, 8}, {4, 4, 4}), layer("c2", "conv", {4, 4, 4}, {8, 4, 4}),
-              layer("f1", "fc", {128}, {10})};
-  return n;
-}
+using test_networks::chain;
+using test_networks::layer;
 
 TEST(TensorPlan, ReluIsInPlaceAndPoliciesPickTheRightTensors) {
   const Network n = chain();
