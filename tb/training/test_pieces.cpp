@@ -10,6 +10,7 @@
 
 #include "codec/codec.h"
 #include "common/sc_test_util.h"
+#include "common/temp_dir.h"
 #include "config/platform_config_json.h"
 #include "memory/address_map.h"
 #include "memory/memory_image.h"
@@ -30,21 +31,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class Files : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cdma_pieces_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-    return (dir_ / name).string();
-  }
-  fs::path dir_;
-};
+using Files = test::TempDir;
 
 using test_networks::three_tensors;
 

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/sc_test_util.h"
+#include "common/temp_dir.h"
 #include "config/platform_config_json.h"
 #include "tensor/activation_generator.h"
 #include "tensor/npy_file.h"
@@ -85,21 +86,7 @@ TEST(ComputeModel, RooflineFollowsFlopsAndBytes) {
   EXPECT_DOUBLE_EQ(t[1].forward_s, 2.0 * 64 * 224 * 224 * 4 * 64 / (336.5e9 * 0.7));
 }
 
-class TempDir : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cdma_train_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-    return (dir_ / name).string();
-  }
-  fs::path dir_;
-};
+using TempDir = test::TempDir;
 
 TEST_F(TempDir, LayerTimesCsvIsValidated) {
   const Network n = chain();
