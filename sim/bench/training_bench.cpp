@@ -5,8 +5,9 @@
 // timing) uncompressed; comparisons with memcpy of the activations and of all the bytes moved are printed.
 // Both are timed `--rounds` times, alternating, because either can take 20 % longer on a shared machine
 // from one second to the next: the table gives each one's fastest, median and slowest time, and the ratio of
-// every round's pair.
-//   training_bench [--batch N] [--network NAME] [--algorithm zv] [--jobs N] [--rounds 5]
+// every round's pair. `--baseline PATH` also times another cdma-sim build (an older commit's, say) in the same
+// rounds, so a change's cost is measured side by side on the same machine at the same moment.
+//   training_bench [--batch N] [--network NAME] [--algorithm zv] [--jobs N] [--rounds 5] [--baseline CDMA_SIM]
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,7 +73,7 @@ Spread spread(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string batch = "128", network = "vgg16", algorithm = "zv", jobs;
+  std::string batch = "128", network = "vgg16", algorithm = "zv", jobs, baseline;
   int rounds = 5;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--batch")) batch = argv[i + 1];
@@ -80,13 +81,17 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--algorithm")) algorithm = argv[i + 1];
     if (!std::strcmp(argv[i], "--jobs")) jobs = argv[i + 1];
     if (!std::strcmp(argv[i], "--rounds")) rounds = std::max(1, std::atoi(argv[i + 1]));
+    if (!std::strcmp(argv[i], "--baseline")) baseline = argv[i + 1];
   }
   const std::string out = "out/training_bench";
   std::vector<std::string> args = {CDMA_SIM_TOOL, "train",       "--network", network, "--batch",
                                    batch,         "--algorithm", algorithm,   "--out", out};
   if (!jobs.empty()) args.insert(args.end(), {"--jobs", jobs});
 
-  std::vector<double> sim_s, memcpy_s, ratio;
+  std::vector<std::string> baseline_args = args;
+  baseline_args[0] = baseline;
+  *(std::find(baseline_args.begin(), baseline_args.end(), "--out") + 1) = out + "_baseline";
+  std::vector<double> sim_s, memcpy_s, ratio, baseline_s;
   nlohmann::json summary;
   std::vector<char> from, to;
   for (int round = 0; round < rounds; ++round) {
@@ -100,6 +105,11 @@ int main(int argc, char** argv) {
       to.assign(piece, 0);
     }
     sim_s.push_back(s);
+    if (!baseline.empty()) {
+      const double b = time_simulator(baseline_args);
+      if (b < 0) return 1;
+      baseline_s.push_back(b);
+    }
     memcpy_s.push_back(time_memcpy(from, to, summary["offloaded_bytes"].get<double>()));
     ratio.push_back(sim_s.back() / memcpy_s.back());
   }
@@ -123,6 +133,14 @@ int main(int argc, char** argv) {
       "%.2f "
       "(medians) |\n",
       s.min, s.median, s.max, s.median / m.median, s.median / (m.median * moved / activations));
+  if (!baseline.empty()) {
+    const Spread b = spread(baseline_s);
+    std::printf("| baseline %s | %.2f / %.2f / %.2f | %.2f (medians) | %.2f (medians) |\n", baseline.c_str(), b.min,
+                b.median, b.max, b.median / m.median, b.median / (m.median * moved / activations));
+    std::printf("\nround by round, simulator / baseline:");
+    for (size_t i = 0; i < sim_s.size(); ++i) std::printf(" %.3f", sim_s[i] / baseline_s[i]);
+    std::printf("\n");
+  }
   std::printf("\nround by round, simulator / memcpy:");
   for (double x : ratio) std::printf(" %.2f", x);
   std::printf(" (lowest %.2f, median %.2f, highest %.2f)\n", r.min, r.median, r.max);
