@@ -136,7 +136,9 @@ Status ChunkedReader::open(ByteSpan in, uint64_t max_original_size) {
     return Status(StatusCode::kChecksum, 24, "header/index checksum mismatch");
 
   if (header_.original_size > max_original_size) {
-    return Status(StatusCode::kUnsupported, 8, "original size exceeds the allowed maximum");
+    return Status(StatusCode::kUnsupported, 8,
+                  "the container announces " + std::to_string(header_.original_size) +
+                      " B, more than the allowed maximum of " + std::to_string(max_original_size) + " B");
   }
   const uint64_t expected_chunks =
       header_.chunk_bytes == 0 ? 0 : (header_.original_size + header_.chunk_bytes - 1) / header_.chunk_bytes;

@@ -63,12 +63,16 @@ class ChunkedEncoder {
   CodecStats stats_;
 };
 
+// The largest original size a container may announce unless the caller allows more (a tiny container of zeros
+// can announce gigabytes; the reader refuses a larger one before anything is allocated): 4 GiB.
+inline constexpr uint64_t kDefaultMaxOriginalBytes = uint64_t{4} << 30;
+
 // Validates a container and gives access to its chunks without copying it.
 class ChunkedReader {
  public:
   // Checks the header, the index, the sizes and every chunk checksum. max_original_size caps what a header
   // may ask the caller to allocate.
-  Status open(ByteSpan container, uint64_t max_original_size = uint64_t{1} << 40);
+  Status open(ByteSpan container, uint64_t max_original_size = kDefaultMaxOriginalBytes);
 
   const ContainerHeader& header() const { return header_; }
   const std::vector<ChunkInfo>& chunks() const { return chunks_; }
@@ -88,6 +92,7 @@ class ChunkedReader {
 
 // One-shot helpers.
 Bytes compress_chunked(const Codec& codec, ByteSpan data, uint32_t chunk_bytes);
-Status decompress_chunked(ByteSpan container, Bytes& out, uint64_t max_original_size = uint64_t{1} << 40);
+Status decompress_chunked(ByteSpan container, Bytes& out,
+                          uint64_t max_original_size = kDefaultMaxOriginalBytes);
 
 }  // namespace cdma::codec

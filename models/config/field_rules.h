@@ -13,11 +13,19 @@
 
 namespace cdma::config::rule {
 
-// Shortest text that reads back to the same double ("336.5", not "336.500000").
+// Shortest text that reads back to the same double ("336.5", not "336.500000"; "1e9", not "1e+09").
 inline std::string fmt(double v) {
   char buf[64];
   const auto res = std::to_chars(buf, buf + sizeof(buf), v);
-  return std::string(buf, res.ptr);
+  std::string s(buf, res.ptr);
+  const size_t e = s.find('e');
+  if (e != std::string::npos) {
+    size_t digits = e + 1;
+    if (s[digits] == '+') s.erase(digits, 1);
+    if (s[digits] == '-') ++digits;
+    while (digits + 1 < s.size() && s[digits] == '0') s.erase(digits, 1);
+  }
+  return s;
 }
 inline std::string fmt(uint64_t v) {
   return std::to_string(v);
@@ -41,6 +49,20 @@ struct Positive {
   }
   Problem check(uint64_t v) const {
     if (v == 0) return std::string("must be > 0, got 0");
+    return std::nullopt;
+  }
+};
+
+// A physical quantity: [lo, hi], finite. `lo` = 0 reads ">= 0"; a positive `lo` refuses 0 and below as "must
+// be > 0" first.
+struct Physical {
+  double lo, hi;
+  std::string text() const { return fmt(lo) + ".." + fmt(hi); }
+  Problem check(double v) const {
+    if (Problem p = finite(v)) return p;
+    if (lo > 0 && !(v > 0)) return "must be > 0, got " + fmt(v);
+    if (!(v >= lo)) return "must be >= " + fmt(lo) + ", got " + fmt(v);
+    if (!(v <= hi)) return "must be <= " + fmt(hi) + ", got " + fmt(v);
     return std::nullopt;
   }
 };

@@ -10,12 +10,11 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
-#include <set>
 #include <sstream>
 #include <utility>
 
 #include "config/platform_fields.h"
+#include "util/json_file.h"
 
 namespace cdma::config {
 
@@ -286,63 +285,13 @@ PlatformConfig parse(const Json& j, const Sources& sources) {
   return c;
 }
 
-// Parses a file's text, rejecting duplicate keys (nlohmann would silently keep the last one).
-Json parse_text(const std::string& text, const std::string& file) {
-  struct Frame {
-    bool is_object;
-    std::string path;
-    std::set<std::string> keys;
-  };
-  std::vector<Frame> stack;
-  std::string last_key;
-  auto track = [&](int /*depth*/, Json::parse_event_t event, Json& parsed) {
-    switch (event) {
-      case Json::parse_event_t::object_start:
-      case Json::parse_event_t::array_start: {
-        std::string path;
-        if (!stack.empty())
-          path = stack.back().is_object ? join(stack.back().path, last_key) : stack.back().path + "[]";
-        stack.push_back({event == Json::parse_event_t::object_start, std::move(path), {}});
-        break;
-      }
-      case Json::parse_event_t::key:
-        last_key = parsed.get<std::string>();
-        if (!stack.back().keys.insert(last_key).second)
-          fail(file, join(stack.back().path, last_key), "duplicate key");
-        break;
-      case Json::parse_event_t::object_end:
-      case Json::parse_event_t::array_end:
-        stack.pop_back();
-        break;
-      case Json::parse_event_t::value:
-        break;
-    }
-    return true;
-  };
+// A file's JSON: syntax, nesting, numbers and duplicate keys checked (util/json_file.h).
+Json read_json(const std::string& path) {
   try {
-    return Json::parse(text, track);
-  } catch (const Json::parse_error& e) {
-    // nlohmann words it "[json.exception.parse_error.101] parse error at line L, column C: <what>"; re-shape
-    // it as file:line:column so editors can jump to it.
-    static const std::regex kPosition(R"(line (\d+), column (\d+): (.*))");
-    std::smatch m;
-    const std::string what = e.what();
-    if (std::regex_search(what, m, kPosition)) {
-      throw ConfigError(file + ":" + m[1].str() + ":" + m[2].str() + ": invalid JSON: " + m[3].str());
-    }
-    throw ConfigError(file + ": invalid JSON at byte " + std::to_string(e.byte) + ": " + what);
+    return util::read_json_file(path);
+  } catch (const util::JsonFileError& e) {
+    throw ConfigError(e.what());
   }
-}
-
-std::string read_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw ConfigError(path + ": cannot read: is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path + ": cannot open: " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ConfigError(path + ": read error: " + std::strerror(errno));
-  return text.str();
 }
 
 std::vector<std::string> split_path(const std::string& path) {
@@ -454,7 +403,7 @@ PlatformConfig from_json(const Json& j, const std::string& source) {
 }
 
 PlatformConfig load_platform(const std::string& path, const std::vector<std::string>& overrides) {
-  Json doc = parse_text(read_file(path), path);
+  Json doc = read_json(path);
   Sources sources(path);
   if (!overrides.empty()) {
     const Json schema = to_json(PlatformConfig{});

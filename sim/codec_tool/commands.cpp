@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -19,10 +20,16 @@ namespace cdma::codec_tool {
 namespace {
 
 codec::Bytes read_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw UsageError(path + (std::filesystem::is_directory(path, ec) ? ": is a folder, not a file"
+                                                                     : ": cannot open: no such file"));
+  }
   std::ifstream f(path, std::ios::binary);
   if (!f) throw UsageError(path + ": cannot open");
   std::ostringstream ss;
   ss << f.rdbuf();
+  if (f.bad()) throw UsageError(path + ": read error");
   const std::string s = ss.str();
   return codec::Bytes(s.begin(), s.end());
 }
@@ -92,6 +99,9 @@ std::vector<codec::CodecConfig> configs_for(const std::vector<std::string>& name
 }  // namespace
 
 int info(const std::string& path, const std::vector<std::string>& algorithms, double min_seconds, bool json) {
+  if (!(min_seconds >= 0 && min_seconds <= 60)) {
+    throw UsageError("--min-seconds must be in [0, 60], got " + std::to_string(min_seconds));
+  }
   const tensor::NpyArray a = tensor::read_npy(path);
   const size_t e = tensor::element_bytes(a.dtype);
   const double density = tensor::measured_density(a.data, e);
@@ -176,10 +186,10 @@ int compress(const std::string& in, const std::string& out, const std::string& a
   return 0;
 }
 
-int decompress(const std::string& in, const std::string& out) {
+int decompress(const std::string& in, const std::string& out, uint64_t max_size) {
   const codec::Bytes container = read_file(in);
   codec::Bytes data;
-  const codec::Status s = codec::decompress_chunked(container, data);
+  const codec::Status s = codec::decompress_chunked(container, data, max_size);
   if (!s) throw UsageError(in + ": " + s.to_string());
   write_file(out, data);
   std::printf("%s -> %s: %zu -> %zu bytes\n", in.c_str(), out.c_str(), container.size(), data.size());

@@ -20,8 +20,9 @@ int info(const std::string& path, const std::vector<std::string>& algorithms, do
 // A file into a chunked container (.cdz), checked to decode back before it is written.
 int compress(const std::string& in, const std::string& out, const std::string& algorithm, int level,
              const std::string& element, uint32_t chunk);
-// A container back into the original bytes (every checksum checked).
-int decompress(const std::string& in, const std::string& out);
+// A container back into the original bytes (every checksum checked); one announcing more than `max_size`
+// bytes is refused before anything is allocated.
+int decompress(const std::string& in, const std::string& out, uint64_t max_size);
 // Synthetic ReLU-like activations into a .npy file.
 int generate(const std::string& out, const std::string& shape, const std::string& dtype, double density,
              double clustering, uint64_t seed);

@@ -1,5 +1,6 @@
 #include "runner/transfer_input.h"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace cdma::runner {
@@ -30,8 +31,21 @@ uint64_t parse_byte_size(const std::string& text, const std::string& flag) {
     mult = 1e9;
   else
     throw std::invalid_argument(flag + ": unknown unit '" + unit + "' (B, KiB, MiB, GiB, KB, MB, GB)");
-  if (!(v > 0)) throw std::invalid_argument(flag + " must be positive");
-  return static_cast<uint64_t>(v * mult);
+  if (!(v > 0)) throw std::invalid_argument(flag + " must be positive, got '" + text + "'");
+  const double n = v * mult;
+  if (!(n < 18446744073709551616.0))
+    throw std::invalid_argument(flag + ": '" + text + "' is beyond 2^64 bytes");
+  if (n != std::floor(n))
+    throw std::invalid_argument(flag + ": '" + text + "' is not a whole number of bytes");
+  return static_cast<uint64_t>(n);
+}
+
+void check_whole_elements(uint64_t bytes, tensor::DType dtype, const std::string& flag) {
+  const uint64_t e = tensor::element_bytes(dtype);
+  if (bytes % e != 0) {
+    throw std::invalid_argument(flag + " " + std::to_string(bytes) + " is not a whole number of " +
+                                std::to_string(e) + "-byte " + tensor::to_string(dtype) + " elements");
+  }
 }
 
 TransferInput load_npy_input(const std::string& path) {

@@ -20,6 +20,9 @@ struct TransferInput {
 // flag and the accepted units.
 uint64_t parse_byte_size(const std::string& text, const std::string& flag);
 
+// Throws std::invalid_argument naming `flag` unless `bytes` is a whole number of `dtype` elements.
+void check_whole_elements(uint64_t bytes, tensor::DType dtype, const std::string& flag);
+
 // The elements of a .npy file (throws tensor::NpyError naming the file).
 TransferInput load_npy_input(const std::string& path);
 // `bytes` of synthetic activations (a partial last element is cut); throws std::invalid_argument for a bad

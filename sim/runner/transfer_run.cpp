@@ -55,6 +55,11 @@ PhaseResult run_descriptor(platform::CdmaSoc& soc, const dma::DmaDescriptor& d) 
   soc.engine().submit(d);
   sc_core::sc_start();  // runs until every process waits: the descriptor has completed
   if (soc.engine().completions().size() != done + 1) throw std::logic_error("descriptor did not complete");
+  // sc_time is 64-bit: past 2^62 resolution units its arithmetic saturates or wraps, and no figure is sound.
+  if (sc_core::sc_time_stamp().value() >= (uint64_t{1} << 62)) {
+    throw std::runtime_error("simulated time overflowed SystemC's 64-bit time (" +
+                             std::to_string(sc_core::sc_time_stamp().to_seconds()) + " s)");
+  }
   PhaseResult p;
   p.completion = soc.engine().completions().back();
   p.hops = platform::CdmaSoc::utilisation(before, soc.snapshot());
@@ -68,11 +73,26 @@ PhaseResult run_descriptor(platform::CdmaSoc& soc, const dma::DmaDescriptor& d) 
 
 namespace {
 
-uint64_t align_up(uint64_t v, uint64_t a) {
-  return (v + a - 1) / a * a;
+// Where the prefetch lands: the first interleave row after the offloaded range.
+uint64_t prefetch_address(const config::PlatformConfig& cfg, uint64_t bytes) {
+  const uint64_t row = uint64_t{cfg.gpu.dram.interleave_bytes} * cfg.gpu.dram.channels;
+  return (bytes + row - 1) / row * row;
 }
 
 }  // namespace
+
+void check_transfer_fits(const config::PlatformConfig& cfg, uint64_t bytes) {
+  const uint64_t gpu = cfg.gpu.dram.capacity_bytes, host = cfg.host_dram.capacity_bytes;
+  if (bytes > gpu / 2 || prefetch_address(cfg, bytes) + bytes > gpu) {
+    throw std::invalid_argument("the buffer (" + std::to_string(bytes) +
+                                " B) is larger than half of GPU memory (" + std::to_string(gpu) + " B)");
+  }
+  if (bytes > host / 2 || 2 * bytes + (1 << 20) > host) {
+    throw std::invalid_argument("the buffer (" + std::to_string(bytes) +
+                                " B) and its host image do not fit in host memory (" + std::to_string(host) +
+                                " B)");
+  }
+}
 
 TransferResult run_transfer(const config::PlatformConfig& cfg, const TransferRequest& request) {
   const auto wall_start = std::chrono::steady_clock::now();
@@ -82,13 +102,9 @@ TransferResult run_transfer(const config::PlatformConfig& cfg, const TransferReq
   if (!request.trace_path.empty()) soc.engine().set_trace(&trace);
 
   const uint64_t n = request.data.size();
+  check_transfer_fits(cfg, n);
   const memory::AddressMap& map = soc.address_map();
-  const uint64_t stripe = uint64_t{map.interleave_bytes()} * map.channels();
-  const uint64_t src = 0, host = 0, dst = align_up(n, stripe);
-  if (dst + n > map.capacity()) throw std::invalid_argument("the buffer is larger than half of GPU memory");
-  if (host + n * 2 + (1 << 20) > cfg.host_dram.capacity_bytes) {
-    throw std::invalid_argument("the buffer does not fit in host memory");
-  }
+  const uint64_t src = 0, host = 0, dst = prefetch_address(cfg, n);
   soc.gpu_memory().write(src, request.data);
   const auto codec = codec::make_codec(request.codec);
 

@@ -47,6 +47,11 @@ struct TransferResult {
 
 TransferResult run_transfer(const config::PlatformConfig& cfg, const TransferRequest& request);
 
+// A transfer of `bytes` offloads from GPU address 0 and prefetches to the next free interleave row, and keeps
+// the host image (at most twice the bytes, plus its index) in host memory: throws std::invalid_argument
+// unless both fit. run_transfer checks it too; call it before making the bytes.
+void check_transfer_fits(const config::PlatformConfig& cfg, uint64_t bytes);
+
 // Submits one descriptor to an elaborated SoC once every hop is idle, simulates until it completes, and
 // measures it.
 PhaseResult run_descriptor(platform::CdmaSoc& soc, const dma::DmaDescriptor& d);

@@ -1,17 +1,15 @@
 #include "training/density_table.h"
 
-#include <fstream>
+#include "util/json_file.h"
 
 namespace cdma::training {
 
 DensityTable DensityTable::load(const std::string& path, const Network& net, const TensorPlan& plan) {
-  std::ifstream f(path);
-  if (!f) throw NetworkError(path + ": cannot open densities file");
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(f);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw NetworkError(path + ": invalid JSON: " + e.what());
+    j = util::read_json_file(path);
+  } catch (const util::JsonFileError& e) {
+    throw NetworkError(std::string(e.what()) + " (densities file)");
   }
   if (!j.contains("layers") || !j["layers"].is_object()) throw NetworkError(path + ": layers: missing");
   DensityTable d;

@@ -1,5 +1,7 @@
 #include "training/network.h"
 
+#include "util/json_file.h"
+
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -40,13 +42,11 @@ size_t Network::index_of(const std::string& layer) const {
 }
 
 Network load_network(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw NetworkError(path + ": cannot open");
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(f);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw NetworkError(path + ": invalid JSON: " + e.what());
+    j = util::read_json_file(path);
+  } catch (const util::JsonFileError& e) {
+    throw NetworkError(e.what());
   }
   auto fail = [&](const std::string& field, const std::string& what) {
     throw NetworkError(path + ": " + field + ": " + what);

@@ -89,7 +89,8 @@ nlohmann::json TrainingReport::to_json() const {
     }
     layers.push_back(row);
   }
-  return {{"summary", summary()}, {"layers", layers}, {"platform_stats", measured.platform_stats}};
+  return {
+      {"summary", summary()}, {"layers", layers}, {"platform_stats", measured.platform_stats}, {"run", run}};
 }
 
 void TrainingReport::print(std::FILE* out) const {

@@ -23,6 +23,7 @@ struct TrainingReport {
   Measurements measured;
   Schedule oracle, vdnn, cdma;
   double wall_s = 0;
+  nlohmann::json run = nlohmann::json::object();  // how the run was made (runner::RunInfo), if known
 
   nlohmann::json summary() const;
   nlohmann::json to_json() const;

@@ -23,6 +23,12 @@ TrainingReport run_training(const config::PlatformConfig& cfg, const TrainingOpt
   r.policy = parse_offload_policy(o.policy);
   r.batch = o.batch;
   if (o.batch == 0) throw std::invalid_argument("--batch must be >= 1");
+  if (o.clustering != -1 && !(o.clustering >= 0 && o.clustering < 1)) {
+    throw std::invalid_argument("--clustering must be in [0, 1), got " + std::to_string(o.clustering));
+  }
+  if (o.segment_mib == 0 || o.segment_mib > 4096) {
+    throw std::invalid_argument("--segment-mib must be in 1..4096, got " + std::to_string(o.segment_mib));
+  }
   r.plan = plan_tensors(r.net, r.policy);
   if (o.compute_csv.empty()) {
     RooflineParams p;

@@ -22,7 +22,7 @@ struct TrainingOptions {
   std::string compute_csv;        // measured per-layer times instead of the roofline
   uint32_t batch = 128;
   double efficiency = 0.7;  // roofline: fraction of peak FLOP/s and DRAM bandwidth a layer reaches
-  double clustering = -1;   // synthetic zero clustering; < 0: the densities file's
+  double clustering = -1;   // synthetic zero clustering in [0, 1); -1: the densities file's
   uint64_t seed = 1;
   uint64_t segment_mib = 16;  // largest piece moved at once (one DMA descriptor)
   int zlib_level = 6;

@@ -1,5 +1,6 @@
 // Platform configuration: the shipped platform files, the PCIe closed forms, JSON round trips, overrides and
 // the strict loader's error messages (each must name the file or override AND the JSON path).
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -521,6 +522,50 @@ TEST(Docs, TheFieldTablesAreTheDeclarations) {
   for (const std::string& p : paths) {
     const std::string key = p.substr(p.rfind('.') == std::string::npos ? 0 : p.rfind('.') + 1);
     EXPECT_CONTAINS(field_tables_markdown(), key + "` |");
+  }
+}
+
+// Pathological JSON is refused at once, naming the file: a number beyond a double, nesting far deeper than
+// any config (refused as it is reached: 100,000 levels once took 70 s and gigabytes).
+TEST(Errors, NumbersBeyondADoubleAndDeepNestingNameTheFile) {
+  std::string text = read_json(platform_path("titan-x")).dump();
+  const std::string field = "\"bandwidth_gbps\":336.5";
+  text.replace(text.find(field), field.size(), "\"bandwidth_gbps\":1e400");
+  const std::string big = write_temp(text, "_big");
+  std::string msg = load_error(big);
+  EXPECT_CONTAINS(msg, big + ": invalid JSON");
+  EXPECT_CONTAINS(msg, "1e400");
+  const std::string deep =
+      write_temp("{\"name\": " + std::string(100000, '[') + std::string(100000, ']') + "}", "_deep");
+  const auto t0 = std::chrono::steady_clock::now();
+  msg = load_error(deep);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1.0);
+  EXPECT_CONTAINS(msg, deep + ": nesting deeper than 64 levels");
+  const std::string dir = ::testing::TempDir();
+  EXPECT_CONTAINS(load_error(dir), "is a directory");
+}
+
+// Values that are accepted are physical: none can make a simulated time overflow SystemC's 64-bit time, and
+// none asks for more SystemC threads than the kernel can give (AT runs one per queue slot).
+TEST(Errors, ExtremeValuesAreRefusedWithTheirRange) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"gpu.dram.latency_ns=1e300", "gpu.dram.latency_ns: must be <= 1e9"},
+      {"pcie.latency_ns=-1", "pcie.latency_ns: must be >= 0"},
+      {"host_dram.bandwidth_gbps=1e-12", "host_dram.bandwidth_gbps: must be >= 0.001"},
+      {"gpu.dram.bandwidth_gbps=1e-300", "gpu.dram.bandwidth_gbps: must be >= 0.001"},
+      {"gpu.crossbar.dma_port_gbps=1e9", "gpu.crossbar.dma_port_gbps: must be <= 1e6"},
+      {"gpu.compression.clock_ghz=1e-9", "gpu.compression.clock_ghz: must be >= 0.001"},
+      {"gpu.compression.bytes_per_cycle.zv=1e-9", "gpu.compression.bytes_per_cycle.zv: must be >= 0.001"},
+      {"simulation.quantum_ns=1e-300", "simulation.quantum_ns: must be >= 1"},
+      {"simulation.queue_depth=10000", "simulation.queue_depth: must be <= 256"},
+      {"gpu.dma.outstanding_chunks=10000", "gpu.dma.outstanding_chunks: must be <= 1024"},
+      {"gpu.dma.posted_writes=10000", "gpu.dma.posted_writes: must be <= 1024"},
+      {"host_dram.capacity_bytes=1e18", "host_dram.capacity_bytes: must be <= 1125899906842624"},
+  };
+  for (const auto& [set, says] : cases) {
+    const std::string msg = load_error(platform_path("titan-x"), {set});
+    EXPECT_CONTAINS(msg, "--set " + set);
+    EXPECT_CONTAINS(msg, says);
   }
 }
 

@@ -155,4 +155,28 @@ TEST_F(CodecTool, BadOptionsAreReported) {
   EXPECT_EQ(run("compress " + npy.string() + " " + (dir_ / "o.cdz").string() + " --chunk 100").exit_code, 1);
 }
 
+// Bad inputs are refused before any work, with one line naming the input and a non-zero exit: a folder as a
+// file (it wrote an empty container once), a timing that never ends, a container announcing more than allowed
+// (refused before allocating it), and --version answers.
+TEST_F(CodecTool, FoldersEndlessTimingsAndOversizedContainersAreRefused) {
+  const fs::path cdz = dir_ / "x.cdz";
+  Result r = run("compress " + dir_.string() + " " + cdz.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(dir_.string() + ": is a folder, not a file"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(cdz));
+  const fs::path npy = dir_ / "a.npy";
+  ASSERT_EQ(run("generate " + npy.string() + " --shape 16384").exit_code, 0);
+  r = run("info " + npy.string() + " --min-seconds inf");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--min-seconds must be in [0, 60]"), std::string::npos) << r.err;
+  ASSERT_EQ(run("compress " + npy.string() + " " + cdz.string()).exit_code, 0);
+  r = run("decompress " + cdz.string() + " " + (dir_ / "back").string() + " --max-size 1000");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("more than the allowed maximum of 1000 B"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "back"));
+  r = run("--version");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("cdma-codec 0.1.0", 0), 0u) << r.out;
+}
+
 }  // namespace

@@ -125,8 +125,102 @@ TEST_F(SimTool, TrainRejectsBadInputWithOneClearError) {
   EXPECT_NE(r.err.find("no time for layer"), std::string::npos) << r.err;
   r = run("train --network alexnet --batch 2 --traces " + (dir_ / "nothing").string() + " --out " +
           dir_.string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--traces"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nothing"), std::string::npos) << r.err;
+  fs::create_directories(dir_ / "empty");
+  r = run("train --network alexnet --batch 2 --traces " + (dir_ / "empty").string() + " --out " +
+          dir_.string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("missing trace file"), std::string::npos) << r.err;
+}
+
+// The options shared by a transfer and train work before and after `train`; a transfer's own options are
+// refused with train, never ignored.
+TEST_F(SimTool, SharedOptionsGoAnywhereAndTransferOptionsAreRefusedWithTrain) {
+  const fs::path before = dir_ / "before", after = dir_ / "after";
+  Result r = run("--platform titan-x --set pcie.lanes=8 -a rl --out " + before.string() +
+                 " train --network fmnist_cnn --batch 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run("train --network fmnist_cnn --batch 2 --platform titan-x --set pcie.lanes=8 -a rl --out " +
+          after.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const fs::path& d : {before, after}) {
+    const auto report = nlohmann::json::parse(slurp(d / "report.json"));
+    EXPECT_EQ(report["summary"]["algorithm"], "rl") << d;
+    EXPECT_EQ(nlohmann::json::parse(slurp(d / "platform.json"))["pcie"]["lanes"], 8) << d;
+    EXPECT_EQ(report["run"]["overrides"].size(), 2u) << d;  // the implied LT mode and the --set
+  }
+  // The same run either way, but for the host figures.
+  auto summary = [&](const fs::path& d) {
+    nlohmann::json s = nlohmann::json::parse(slurp(d / "report.json"))["summary"];
+    s.erase("wall_s");
+    s.erase("peak_rss_bytes");
+    return s;
+  };
+  EXPECT_EQ(summary(before), summary(after));
+  for (const char* option :
+       {"--bytes 4096", "--op offload", "--density 0.1", "--dtype int8", "--trace t.json"}) {
+    r = run(std::string(option) + " train --network fmnist_cnn --batch 2 --out " + dir_.string());
+    EXPECT_EQ(r.exit_code, 1) << option;
+    EXPECT_NE(r.err.find("is an option of a single transfer, not of train"), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(SimTool, VersionAndRunMetadata) {
+  Result r = run("--version");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("cdma-sim 0.1.0", 0), 0u) << r.out;
+  r = run("--bytes 64KiB --set gpu.dma.chunk_bytes=1024 --out " + dir_.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto run_info = nlohmann::json::parse(slurp(dir_ / "stats.json"))["run"];
+  EXPECT_NE(run_info["command"].get<std::string>().find("--set gpu.dma.chunk_bytes=1024"), std::string::npos);
+  EXPECT_EQ(run_info["overrides"], nlohmann::json::array({"gpu.dma.chunk_bytes=1024"}));
+  EXPECT_NE(run_info["platform_file"].get<std::string>().find("titan-x.json"), std::string::npos);
+  EXPECT_EQ(run_info["version"].get<std::string>().rfind("0.1.0", 0), 0u);
+  EXPECT_FALSE(run_info["build_type"].get<std::string>().empty());
+  EXPECT_EQ(r.err.find("SystemC"), std::string::npos) << "no banner: " << r.err;
+}
+
+// Each bad input is refused before any work: one line naming the input, a non-zero exit, nothing written.
+TEST_F(SimTool, BadInputsAreRefusedBeforeAnyWork) {
+  struct Case {
+    std::string args, says;
+  };
+  const std::vector<Case> cases = {
+      {"--bytes 7GiB", "larger than half of GPU memory"},
+      {"--bytes 1e30", "--bytes: '1e30' is beyond 2^64 bytes"},
+      {"--bytes 18446744073709551616", "beyond 2^64 bytes"},
+      {"--bytes 0.5", "not a whole number of bytes"},
+      {"--bytes 0", "--bytes must be positive"},
+      {"-t float16 -b 777777", "--bytes 777777 is not a whole number of 2-byte float16 elements"},
+      {"--set host_dram.capacity_bytes=4096", "do not fit in host memory"},
+      {"--seed -1", "--seed: must be a whole number"},
+      {"-k -0.5", "--clustering: must be a number in [0, 1)"},
+      {"-k nan", "--clustering: must be a number in [0, 1)"},
+      {"--density 2", "--density"},
+      {"--npy " + dir_.string(), "--npy"},
+      {"--out /proc/cdma_nope", "--out /proc/cdma_nope: cannot write"},
+      {"--trace " + dir_.string(), "--trace " + dir_.string() + ": cannot write: is a folder"},
+      {"train --segment-mib 0", "--segment-mib: must be a whole number in 1..4096, got 0"},
+      {"train --segment-mib -1", "--segment-mib: must be a whole number in 1..4096, got -1"},
+      {"train --jobs 0", "--jobs"},
+      {"train --batch 0", "--batch"},
+      {"train -k 1", "--clustering"},
+      {"train --efficiency 0", "--efficiency"},
+      {"train --compute-csv " + dir_.string(), "--compute-csv"},
+      {"train --densities " + (dir_ / "none.json").string(), "--densities"},
+  };
+  for (const Case& c : cases) {
+    const std::string out = (dir_ / "out").string();
+    const Result r = run(c.args + (c.args.find("--out") == std::string::npos ? " --out " + out : ""));
+    EXPECT_NE(r.exit_code, 0) << c.args;
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << c.args << ": " << r.err;
+    EXPECT_TRUE(r.out.find("simulated") == std::string::npos && r.out.find("outputs") == std::string::npos)
+        << c.args << ": simulated anyway";
+    EXPECT_FALSE(fs::exists(dir_ / "out" / "stats.json") || fs::exists(dir_ / "out" / "report.json"))
+        << c.args;
+  }
 }
 
 }  // namespace

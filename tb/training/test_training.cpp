@@ -125,6 +125,11 @@ TEST_F(TempDir, BadNetworksNameTheFileAndTheField) {
                 .find("layers[0].out"),
             std::string::npos);
   EXPECT_NE(message("{").find("invalid JSON"), std::string::npos);
+  EXPECT_NE(message(R"({"name":"x","name":"y"})").find("net.json: name: duplicate key"), std::string::npos);
+  EXPECT_NE(message(std::string(70, '[') + std::string(70, ']')).find("net.json: nesting deeper than"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"name":"x","input":[1e400],"layers":[]})").find("net.json: invalid JSON"),
+            std::string::npos);
   try {
     resolve_network_path("lenet-99", CDMA_WORKLOADS_DIR);
     ADD_FAILURE() << "unknown network accepted";

@@ -5,14 +5,18 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "codec/chunked_stream.h"
 #include "codec_tool/commands.h"
 #include "tensor/npy_file.h"
+#include "util/version.h"
 
 using namespace cdma;
 
 int main(int argc, char** argv) {
   CLI::App app{"cdma-codec: the golden activation codecs (ZV, RL, ZL, ZCOMP) on .npy files"};
   app.require_subcommand(1);
+  app.set_version_flag("--version",
+                       std::string("cdma-codec ") + util::version() + " (" + util::build_type() + ")");
 
   std::string path, out, algorithm = "zv", element, dtype = "float32", shape = "64,56,56";
   std::vector<std::string> algorithms = {"none", "zv", "rl", "zl-1", "zl-6", "zcomp-i", "zcomp-s"};
@@ -45,6 +49,9 @@ int main(int argc, char** argv) {
   auto* decomp = app.add_subcommand("decompress", "decompress a .cdz container (checks every checksum)");
   decomp->add_option("input", path, "container")->required();
   decomp->add_option("output", out, "output file")->required();
+  uint64_t max_size = codec::kDefaultMaxOriginalBytes;
+  decomp->add_option("--max-size", max_size, "refuse a container announcing more bytes than this")
+      ->capture_default_str();
 
   auto* gen = app.add_subcommand("generate", "write synthetic ReLU-like activations to a .npy file");
   gen->add_option("output", out, ".npy file to write")->required();
@@ -59,7 +66,7 @@ int main(int argc, char** argv) {
   try {
     if (*info) return codec_tool::info(path, algorithms, min_seconds, json);
     if (*comp) return codec_tool::compress(path, out, algorithm, level, element, chunk);
-    if (*decomp) return codec_tool::decompress(path, out);
+    if (*decomp) return codec_tool::decompress(path, out, max_size);
     if (*gen) return codec_tool::generate(out, shape, dtype, density, clustering, seed);
   } catch (const codec_tool::UsageError& e) {
     std::fprintf(stderr, "cdma-codec: error: %s\n", e.what());
