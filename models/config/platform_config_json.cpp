@@ -402,9 +402,108 @@ PlatformConfig from_json(const Json& j, const std::string& source) {
   return parse(j, Sources(source));
 }
 
-PlatformConfig load_platform(const std::string& path, const std::vector<std::string>& overrides) {
+namespace {
+
+// Every leaf path of a JSON object ("gpu.dram.channels"), in order.
+void leaf_paths(const Json& j, const std::string& prefix, std::vector<std::string>& out) {
+  for (const auto& [key, value] : j.items()) {
+    const std::string path = join(prefix, key);
+    if (value.is_object()) {
+      leaf_paths(value, path, out);
+    } else {
+      out.push_back(path);
+    }
+  }
+}
+
+// A platform file with its bases applied: the base's JSON (itself possibly derived) with the file's keys merged
+// onto it, objects into objects. `layers` gets each file from the deepest base to `path`, with the leaf paths it
+// sets, so an error can name the file that supplied a value.
+Json read_layered(const std::string& path, const std::string& platforms_dir, std::vector<std::string>& chain,
+                  std::vector<std::pair<std::string, std::vector<std::string>>>& layers) {
   Json doc = read_json(path);
-  Sources sources(path);
+  if (!doc.is_object()) fail(path, "", std::string("expected an object, got ") + doc.type_name());
+  chain.push_back(path);
+  Json merged;
+  const bool derived = doc.contains("base");
+  if (derived) {
+    const Json& base = doc.at("base");
+    if (!base.is_string()) fail(path, "base", std::string("expected a platform name, got ") + base.type_name());
+    const std::string name = base.get<std::string>();
+    // Next to the file first (a folder of related platforms), then the shipped ones.
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path beside = fs::path(path).parent_path() / name;
+    std::string base_path;
+    if (fs::is_regular_file(beside, ec)) {
+      base_path = beside.string();
+    } else if (fs::is_regular_file(beside.string() + ".json", ec)) {
+      base_path = beside.string() + ".json";
+    } else {
+      try {
+        base_path = resolve_platform_path(name, platforms_dir.empty() ? "." : platforms_dir);
+      } catch (const ConfigError& e) {
+        fail(path, "base", e.what());
+      }
+    }
+    for (const std::string& seen : chain) {
+      if (std::filesystem::equivalent(seen, base_path)) fail(path, "base", "'" + name + "' is based on this file");
+    }
+    merged = read_layered(base_path, platforms_dir, chain, layers);
+    if (!doc.contains("name")) fail(path, "name", "missing (a file with a base names the platform it describes)");
+    doc.erase("base");
+    merged.update(doc, /*merge_objects=*/true);
+  } else {
+    // Without a base every field must be given: a default would be the Titan X's, silently.
+    std::vector<std::string> given, missing;
+    leaf_paths(doc, "", given);
+    std::vector<std::string> all;
+    leaf_paths(to_json(PlatformConfig{}), "", all);
+    for (const std::string& f : all) {
+      if (f == "description" || std::find(given.begin(), given.end(), f) != given.end()) continue;
+      // A section given as something else than an object is the parser's to report, with its type.
+      const Json* at = &doc;
+      bool blocked = false;
+      for (const std::string& part : split_path(f)) {
+        const auto it = at->find(part);
+        if (it == at->end()) break;
+        if (!it->is_object()) {
+          blocked = true;
+          break;
+        }
+        at = &*it;
+      }
+      if (!blocked) missing.push_back(f);
+    }
+    if (!missing.empty()) {
+      std::string list;
+      for (size_t i = 0; i < missing.size() && i < 8; ++i) list += (i ? ", " : "") + missing[i];
+      if (missing.size() > 8) list += " and " + std::to_string(missing.size() - 8) + " more";
+      fail(path, "",
+           "missing " + std::to_string(missing.size()) + " field(s): " + list +
+               " (give every field, or \"base\": \"<platform>\" to start from one)");
+    }
+    merged = std::move(doc);
+  }
+  std::vector<std::string> set;
+  leaf_paths(derived ? doc : merged, "", set);
+  layers.emplace_back(path, std::move(set));
+  chain.pop_back();
+  return merged;
+}
+
+}  // namespace
+
+PlatformConfig load_platform(const std::string& path, const std::vector<std::string>& overrides,
+                             const std::string& platforms_dir) {
+  std::vector<std::string> chain;
+  std::vector<std::pair<std::string, std::vector<std::string>>> layers;
+  Json doc = read_layered(path, platforms_dir, chain, layers);
+  // The deepest base supplied everything a derived file did not; each derived file, what it set.
+  Sources sources(layers.front().first);
+  for (size_t i = 1; i < layers.size(); ++i) {
+    for (const std::string& leaf : layers[i].second) sources.add_override(leaf, layers[i].first);
+  }
   if (!overrides.empty()) {
     const Json schema = to_json(PlatformConfig{});
     for (const std::string& o : overrides) apply_override(doc, o, schema, sources);

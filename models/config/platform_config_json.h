@@ -23,11 +23,16 @@ nlohmann::json to_json(const PlatformConfig& config);
 PlatformConfig from_json(const nlohmann::json& j, const std::string& source);
 
 // Reads a JSON file (syntax errors report "<file>:<line>:<column>", duplicate keys are errors), applies
-// `overrides` of the form "path=value" in order, then parses and validates. The path is dot-separated
+// `overrides` of the form "path=value" in order, then parses and validates. A file either gives every field
+// (the description may be left out) or names a platform to start from, `"base": "a100"`, and gives only what
+// differs (and its own name); the base is looked up next to the file, then in `platforms_dir`, and may itself
+// have a base. A partial file without a base is refused, naming the missing fields. Errors name the file that
+// supplied the value (the derived file, its base, or the override). The path is dot-separated
 // ("gpu.dram.channels", "gpu.compression.bytes_per_cycle.zv"); the value is parsed as a JSON literal and, if
 // that fails, taken as a string ("simulation.mode=lt"). Errors caused by an override name it:
 // "--set gpu.dram.chanels=8: gpu.dram.chanels: unknown field (did you mean 'channels'?)".
-PlatformConfig load_platform(const std::string& path, const std::vector<std::string>& overrides = {});
+PlatformConfig load_platform(const std::string& path, const std::vector<std::string>& overrides = {},
+                             const std::string& platforms_dir = "");
 
 // An existing file path is returned as is; otherwise a bare name is looked up as <platforms_dir>/<name>.json.
 // Throws ConfigError listing the available platforms if neither exists.

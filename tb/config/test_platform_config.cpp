@@ -54,7 +54,7 @@ std::string titan_x_with(const std::function<void(json&)>& edit) {
 
 std::string load_error(const std::string& path, const std::vector<std::string>& overrides = {}) {
   try {
-    load_platform(path, overrides);
+    load_platform(path, overrides, CDMA_PLATFORMS_DIR);
   } catch (const ConfigError& e) {
     return e.what();
   }
@@ -293,8 +293,8 @@ TEST(Overrides, SectionValueMergesIntoTheFile) {
 }
 
 TEST(Overrides, MissingSectionInFileIsCreated) {
-  const std::string path = write_temp(R"({"name": "tiny"})");
-  const PlatformConfig c = load_platform(path, {"simulation.queue_depth=3"});
+  const std::string path = write_temp(R"({"name": "tiny", "base": "titan-x"})");
+  const PlatformConfig c = load_platform(path, {"simulation.queue_depth=3"}, CDMA_PLATFORMS_DIR);
   EXPECT_EQ(c.simulation.queue_depth, 3u);
 }
 
@@ -567,6 +567,46 @@ TEST(Errors, ExtremeValuesAreRefusedWithTheirRange) {
     EXPECT_CONTAINS(msg, "--set " + set);
     EXPECT_CONTAINS(msg, says);
   }
+}
+
+// A platform file either gives every field or starts from a base and gives what differs; a partial file without
+// a base is refused, naming what is missing (it once fell back to Titan X values silently).
+TEST(Base, ADerivedFileStartsFromItsBaseAndNamesItself) {
+  const std::string path = write_temp(R"({"name": "a100-x8", "base": "a100", "pcie": {"lanes": 8}})");
+  const PlatformConfig c = load_platform(path, {}, CDMA_PLATFORMS_DIR);
+  const PlatformConfig a100 = load_platform(platform_path("a100"));
+  EXPECT_EQ(c.name, "a100-x8");
+  EXPECT_EQ(c.pcie.lanes, 8u);
+  PlatformConfig expected = a100;
+  expected.name = "a100-x8";
+  expected.pcie.lanes = 8;
+  EXPECT_EQ(to_json(c), to_json(expected));  // everything else is the A100's
+  // A base next to the file is found before the shipped ones, and bases chain.
+  const std::string second = write_temp(R"({"name": "a100-x4", "base": "cdma_cfg_ADerivedFileStartsFromItsBaseAndNamesItself", "pcie": {"lanes": 4}, "gpu": {"dram": {"channels": 10}}})", "_2");
+  EXPECT_EQ(load_platform(second, {}, CDMA_PLATFORMS_DIR).pcie.lanes, 4u);
+  EXPECT_EQ(load_platform(second, {}, CDMA_PLATFORMS_DIR).gpu.dram.bandwidth_gbps, 1555.0);
+  // An error names the file that supplied the value.
+  const std::string bad = write_temp(R"({"name": "x", "base": "a100", "pcie": {"lanes": 3}})", "_bad");
+  std::string msg = load_error(bad);
+  EXPECT_CONTAINS(msg, bad + ": pcie.lanes: must be 1, 2, 4, 8 or 16, got 3");
+  msg = load_error(write_temp(R"({"name": "x", "base": "b200"})", "_nobase"));
+  EXPECT_CONTAINS(msg, "base: platform 'b200': no such file");
+  msg = load_error(write_temp(R"({"base": "a100", "pcie": {"lanes": 8}})", "_noname"));
+  EXPECT_CONTAINS(msg, "name: missing");
+  const std::string loop = write_temp(R"({"name": "loop", "base": "cdma_cfg_ADerivedFileStartsFromItsBaseAndNamesItself_loop"})", "_loop");
+  EXPECT_CONTAINS(load_error(loop, {}), "is based on this file");
+}
+
+TEST(Base, APartialFileWithoutABaseIsRefusedNamingTheMissingFields) {
+  const std::string path = titan_x_with([](json& j) {
+    j["gpu"]["dram"].erase("latency_ns");
+    j["pcie"].erase("lanes");
+  });
+  const std::string msg = load_error(path);
+  EXPECT_CONTAINS(msg, path + ": missing 2 field(s): gpu.dram.latency_ns, pcie.lanes");
+  EXPECT_CONTAINS(msg, "\"base\"");
+  // The description may be left out.
+  EXPECT_NO_THROW(load_platform(titan_x_with([](json& j) { j.erase("description"); })));
 }
 
 TEST(Errors, AnEnumFieldNamesItsValues) {

@@ -87,7 +87,7 @@ TEST_F(SimTool, BadConfigsNameTheFileAndTheField) {
   r = run("--bytes 4096 --set pcie.lanz=8 --out " + dir_.string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("lanes"), std::string::npos) << r.err;  // the suggestion
-  std::ofstream(dir_ / "broken.json") << "{\"name\": \"x\", \"pcie\": {\"lanes\": -4}}";
+  std::ofstream(dir_ / "broken.json") << "{\"name\": \"x\", \"base\": \"titan-x\", \"pcie\": {\"lanes\": -4}}";
   r = run("--bytes 4096 --platform " + (dir_ / "broken.json").string() + " --out " + dir_.string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("broken.json"), std::string::npos) << r.err;

@@ -175,7 +175,7 @@ int run(int argc, char** argv) {
   info.command = runner::command_line(argc, argv);
   info.overrides = overrides;
   info.platform_file = config::resolve_platform_path(platform, CDMA_PLATFORMS_DIR);
-  const config::PlatformConfig cfg = config::load_platform(info.platform_file, overrides);
+  const config::PlatformConfig cfg = config::load_platform(info.platform_file, overrides, CDMA_PLATFORMS_DIR);
   if (list_stats) {
     const platform::CdmaSoc soc("soc", cfg);
     std::fputs(platform::statistics_catalogue(soc).c_str(), stdout);
