@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "config/platform_fields.h"
+#include "util/did_you_mean.h"
 #include "util/json_file.h"
 
 namespace cdma::config {
@@ -30,36 +31,8 @@ std::string join(const std::string& path, const std::string& key) {
   throw ConfigError(source + ": " + (path.empty() ? "" : path + ": ") + problem);
 }
 
-// Optimal string alignment distance: Levenshtein plus adjacent transpositions, the usual typing slips.
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[a.size()][b.size()];
-}
-
-// " (did you mean 'x'?)" when one known key is close; nothing when the guess would be noise.
 std::string suggestion(const std::string& key, const std::vector<std::string>& known) {
-  const size_t limit = std::min<size_t>(2, std::max<size_t>(1, key.size() / 2));
-  const std::string* best = nullptr;
-  size_t best_distance = limit + 1;
-  for (const std::string& k : known) {
-    const size_t dist = edit_distance(key, k);
-    if (dist < best_distance) {
-      best = &k;
-      best_distance = dist;
-    }
-  }
-  return best ? " (did you mean '" + *best + "'?)" : "";
+  return util::did_you_mean(key, known);
 }
 
 std::string describe(const Json& v) {
@@ -416,9 +389,9 @@ void leaf_paths(const Json& j, const std::string& prefix, std::vector<std::strin
   }
 }
 
-// A platform file with its bases applied: the base's JSON (itself possibly derived) with the file's keys merged
-// onto it, objects into objects. `layers` gets each file from the deepest base to `path`, with the leaf paths it
-// sets, so an error can name the file that supplied a value.
+// A platform file with its bases applied: the base's JSON (itself possibly derived) with the file's keys
+// merged onto it, objects into objects. `layers` gets each file from the deepest base to `path`, with the
+// leaf paths it sets, so an error can name the file that supplied a value.
 Json read_layered(const std::string& path, const std::string& platforms_dir, std::vector<std::string>& chain,
                   std::vector<std::pair<std::string, std::vector<std::string>>>& layers) {
   Json doc = read_json(path);
@@ -428,7 +401,8 @@ Json read_layered(const std::string& path, const std::string& platforms_dir, std
   const bool derived = doc.contains("base");
   if (derived) {
     const Json& base = doc.at("base");
-    if (!base.is_string()) fail(path, "base", std::string("expected a platform name, got ") + base.type_name());
+    if (!base.is_string())
+      fail(path, "base", std::string("expected a platform name, got ") + base.type_name());
     const std::string name = base.get<std::string>();
     // Next to the file first (a folder of related platforms), then the shipped ones.
     namespace fs = std::filesystem;
@@ -447,10 +421,12 @@ Json read_layered(const std::string& path, const std::string& platforms_dir, std
       }
     }
     for (const std::string& seen : chain) {
-      if (std::filesystem::equivalent(seen, base_path)) fail(path, "base", "'" + name + "' is based on this file");
+      if (std::filesystem::equivalent(seen, base_path))
+        fail(path, "base", "'" + name + "' is based on this file");
     }
     merged = read_layered(base_path, platforms_dir, chain, layers);
-    if (!doc.contains("name")) fail(path, "name", "missing (a file with a base names the platform it describes)");
+    if (!doc.contains("name"))
+      fail(path, "name", "missing (a file with a base names the platform it describes)");
     doc.erase("base");
     merged.update(doc, /*merge_objects=*/true);
   } else {

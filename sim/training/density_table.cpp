@@ -27,6 +27,18 @@ DensityTable DensityTable::load(const std::string& path, const Network& net, con
   return d;
 }
 
+double DensityTable::default_density(const std::string& type) {
+  if (type == "relu" || type == "dropout" || type == "lrn" || type == "concat") return 0.5;
+  if (type == "pool") return 0.6;
+  return 1.0;
+}
+
+DensityTable DensityTable::by_layer_kind(const Network& net) {
+  DensityTable d;
+  for (const Layer& l : net.layers) d.layers_[l.name] = default_density(l.type);
+  return d;
+}
+
 double DensityTable::density_of(const ActivationTensor& t) const {
   return t.content == "input" && !layers_.contains("input") ? 1.0  // images are dense
                                                             : layers_.value(t.content, 1.0);

@@ -1,5 +1,8 @@
 // A DNN as data: the layers of sim/workloads/<name>.json with their per-sample shapes (schema in
-// sim/workloads/README.md). Loading validates everything and names the file and the field on error.
+// sim/workloads/README.md). Loading validates everything before anything is built, naming the file, the layer
+// and the field: unknown and duplicate keys, parameters out of range, names that are not safe file names
+// (a layer's trace is <dir>/<name>.npy), producers that do not exist yet, shapes that overflow 64 bits, and
+// shapes that do not follow from the layer's parameters and its producers' shapes.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +18,10 @@ struct Layer {
   std::vector<uint64_t> in, out;
   uint32_t kernel_h = 1, kernel_w = 1, stride = 1, pad = 0, groups = 1;
   std::string mode;                 // pool: max | avg
-  std::vector<std::string> inputs;  // producers, when not simply the previous layer
+  bool ceil_mode = false;           // pool: output size rounds up
+  uint32_t size = 0;                // lrn: window in channels
+  double p = 0;                     // dropout: drop probability
+  std::vector<std::string> inputs;  // producers, when not simply the previous layer ("input": the network's)
 
   uint64_t in_elements() const;
   uint64_t out_elements() const;

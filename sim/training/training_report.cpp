@@ -57,6 +57,7 @@ nlohmann::json TrainingReport::summary() const {
           {"vdnn_stall_s", vdnn.stall_s},
           {"cdma_stall_s", cdma.stall_s},
           {"bytes_identical", measured.bytes_identical},
+          {"densities", densities},
           {"bytes_moved", measured.bytes_moved},
           {"vdnn_reused_bytes", measured.vdnn_reused_bytes},
           {"jobs", measured.jobs},
@@ -95,8 +96,8 @@ nlohmann::json TrainingReport::to_json() const {
 
 void TrainingReport::print(std::FILE* out) const {
   const nlohmann::json s = summary();
-  std::fprintf(out, "%s on %s, batch %u, %s, cDMA with %s\n\n", net.name.c_str(), platform.c_str(), batch,
-               to_string(policy), algorithm.c_str());
+  std::fprintf(out, "%s on %s, batch %u, %s, cDMA with %s\nactivation densities: %s\n\n", net.name.c_str(),
+               platform.c_str(), batch, to_string(policy), algorithm.c_str(), densities.c_str());
   std::fprintf(out, "%-14s %-6s %10s %7s %6s %9s %9s %9s %9s %9s %9s\n", "layer", "type", "offload MB",
                "density", "ratio", "fwd ms", "bwd ms", "vDNN off", "cDMA off", "vDNN stl", "cDMA stl");
   for (size_t i = 0; i < net.layers.size(); ++i) {

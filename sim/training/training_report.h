@@ -15,6 +15,7 @@ namespace cdma::training {
 struct TrainingReport {
   std::string platform;
   std::string algorithm;
+  std::string densities;  // where the activations' densities came from (a file, traces, or the defaults)
   OffloadPolicy policy = OffloadPolicy::kAll;
   uint32_t batch = 0;
   Network net;

@@ -54,8 +54,15 @@ TrainingReport run_training(const config::PlatformConfig& cfg, const TrainingOpt
   mc.source.traces_dir = o.traces;
   mc.source.seed = o.seed;
   mc.source.clustering = o.clustering;
-  mc.source.densities_path =
-      o.densities.empty() ? workloads_dir + "/densities/" + r.net.name + ".json" : o.densities;
+  // The network's densities file, if it has one; otherwise a documented default per layer kind.
+  const std::string shipped = workloads_dir + "/densities/" + r.net.name + ".json";
+  mc.source.densities_path = !o.densities.empty()                        ? o.densities
+                             : std::filesystem::is_regular_file(shipped) ? shipped
+                                                                         : "";
+  r.densities = !o.traces.empty()                  ? "traces in " + o.traces
+                : mc.source.densities_path.empty() ? std::string("defaults by layer kind (no densities file)")
+                : o.densities.empty()              ? "sim/workloads/densities/" + r.net.name + ".json"
+                                                   : o.densities;
   r.measured = measure_transfers(cfg, r.net, r.plan, mc);
   r.oracle = schedule_oracle(r.net, r.compute);
   r.vdnn = schedule_vdnn(r.net, r.plan, r.compute, r.measured.vdnn);

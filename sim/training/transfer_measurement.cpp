@@ -56,8 +56,10 @@ std::vector<JobResult> run_jobs(unsigned jobs, const config::PlatformConfig& cfg
 
 Measurements measure_transfers(const config::PlatformConfig& cfg, const Network& net, const TensorPlan& plan,
                                const MeasurementConfig& mc) {
-  const DensityTable densities =
-      mc.source.traces_dir.empty() ? DensityTable::load(mc.source.densities_path, net, plan) : DensityTable();
+  const DensityTable densities = !mc.source.traces_dir.empty() ? DensityTable()
+                                 : mc.source.densities_path.empty()
+                                     ? DensityTable::by_layer_kind(net)
+                                     : DensityTable::load(mc.source.densities_path, net, plan);
   const std::vector<uint64_t> tensor_bytes = offloaded_bytes(plan, mc);
   const PiecePlan pieces = plan_pieces(tensor_bytes, mc.segment_bytes,
                                        uint64_t{cfg.gpu.dram.interleave_bytes} * cfg.gpu.dram.channels,

@@ -27,8 +27,10 @@
 namespace cdma::training {
 
 struct ActivationSource {
-  std::string densities_path;  // synthetic: per-layer output densities (sim/workloads/densities/<net>.json)
-  double clustering = -1;      // < 0: the densities file's default_clustering
+  // Synthetic: per-layer output densities (sim/workloads/densities/<net>.json); empty: by layer kind
+  // (DensityTable::by_layer_kind).
+  std::string densities_path;
+  double clustering = -1;  // < 0: the densities file's default_clustering
   uint64_t seed = 1;
   std::string traces_dir;  // real traces instead: <dir>/<layer>.npy, [batch, ...] per layer output
 };

@@ -87,7 +87,8 @@ TEST_F(SimTool, BadConfigsNameTheFileAndTheField) {
   r = run("--bytes 4096 --set pcie.lanz=8 --out " + dir_.string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("lanes"), std::string::npos) << r.err;  // the suggestion
-  std::ofstream(dir_ / "broken.json") << "{\"name\": \"x\", \"base\": \"titan-x\", \"pcie\": {\"lanes\": -4}}";
+  std::ofstream(dir_ / "broken.json")
+      << "{\"name\": \"x\", \"base\": \"titan-x\", \"pcie\": {\"lanes\": -4}}";
   r = run("--bytes 4096 --platform " + (dir_ / "broken.json").string() + " --out " + dir_.string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("broken.json"), std::string::npos) << r.err;
@@ -164,6 +165,30 @@ TEST_F(SimTool, SharedOptionsGoAnywhereAndTransferOptionsAreRefusedWithTrain) {
     r = run(std::string(option) + " train --network fmnist_cnn --batch 2 --out " + dir_.string());
     EXPECT_EQ(r.exit_code, 1) << option;
     EXPECT_NE(r.err.find("is an option of a single transfer, not of train"), std::string::npos) << r.err;
+  }
+}
+
+// A network of one's own needs no densities file: each layer kind has a documented default, and the report
+// says which densities were used.
+TEST_F(SimTool, ANetworkWithoutADensitiesFileUsesTheDefaultsAndSaysSo) {
+  std::ofstream(dir_ / "mine.json") << R"({"name": "mine", "input": [3, 16, 16], "layers": [
+      {"name": "c1", "type": "conv", "in": [3, 16, 16], "out": [8, 16, 16], "kernel": 3, "pad": 1},
+      {"name": "r1", "type": "relu", "in": [8, 16, 16], "out": [8, 16, 16]},
+      {"name": "p1", "type": "pool", "in": [8, 16, 16], "out": [8, 8, 8], "kernel": 2, "stride": 2, "mode": "max"},
+      {"name": "c2", "type": "conv", "in": [8, 8, 8], "out": [8, 8, 8], "kernel": 3, "pad": 1},
+      {"name": "f", "type": "fc", "in": [512], "out": [10]}]})";
+  const Result r =
+      run("train --network " + (dir_ / "mine.json").string() + " --batch 64 --out " + dir_.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("activation densities: defaults by layer kind"), std::string::npos) << r.out;
+  const auto report = nlohmann::json::parse(slurp(dir_ / "report.json"));
+  EXPECT_EQ(report["summary"]["densities"], "defaults by layer kind (no densities file)");
+  for (const auto& l : report["layers"]) {  // c1's input is the image; r1's output feeds p1, p1's c2
+    if (l["layer"] == "p1") {
+      EXPECT_NEAR(l["density"].get<double>(), 0.5, 0.02);
+    } else if (l["layer"] == "c2") {
+      EXPECT_NEAR(l["density"].get<double>(), 0.6, 0.02);
+    }
   }
 }
 

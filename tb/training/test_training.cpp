@@ -120,9 +120,9 @@ TEST_F(TempDir, BadNetworksNameTheFileAndTheField) {
   const std::string m1 =
       message(R"({"name":"x","input":[3],"layers":[{"name":"a","type":"warp","in":[3],"out":[3]}]})");
   EXPECT_NE(m1.find("net.json"), std::string::npos) << m1;
-  EXPECT_NE(m1.find("layers[0].type"), std::string::npos) << m1;
+  EXPECT_NE(m1.find("layers[0] (a).type"), std::string::npos) << m1;
   EXPECT_NE(message(R"({"name":"x","input":[3],"layers":[{"name":"a","type":"fc","in":[3],"out":[-1]}]})")
-                .find("layers[0].out"),
+                .find("layers[0] (a).out"),
             std::string::npos);
   EXPECT_NE(message("{").find("invalid JSON"), std::string::npos);
   EXPECT_NE(message(R"({"name":"x","name":"y"})").find("net.json: name: duplicate key"), std::string::npos);
@@ -136,6 +136,76 @@ TEST_F(TempDir, BadNetworksNameTheFileAndTheField) {
   } catch (const NetworkError& e) {
     EXPECT_NE(std::string(e.what()).find("vgg16"), std::string::npos) << e.what();  // lists what exists
   }
+}
+
+// Every way a network file can be wrong is refused with the file, the layer and the field: unknown keys, zero
+// kernels and strides, a drop probability of 2, shapes that do not follow from the parameters or the
+// producers, element counts that overflow, names that are not safe file names (a trace is <dir>/<name>.npy).
+TEST_F(TempDir, NetworkFilesAreCheckedAgainstTheirParametersAndProducers) {
+  const auto message = [&](const std::string& layers, const std::string& input = "[3, 8, 8]") {
+    try {
+      load_network(
+          write("net.json", R"({"name": "x", "input": )" + input + R"(, "layers": [)" + layers + "]}"));
+    } catch (const NetworkError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string conv =
+      R"({"name": "c", "type": "conv", "in": [3, 8, 8], "out": [4, 8, 8], "kernel": 3, "pad": 1})";
+  EXPECT_EQ(message(conv), "no error");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"name": "c", "type": "conv", "in": [3, 8, 8], "out": [4, 8, 8], "kernel": 3, "pad": 1, "dilation": 2})",
+       "layers[0] (c).dilation: unknown field"},
+      {R"({"name": "c", "type": "conv", "in": [3, 8, 8], "out": [4, 8, 8], "kernel": 0})",
+       "layers[0] (c).kernel"},
+      {R"({"name": "c", "type": "conv", "in": [3, 8, 8], "out": [4, 8, 8], "kernel": 3, "pad": 1, "stride": 0})",
+       "layers[0] (c).stride: expected an integer >= 1"},
+      {R"({"name": "c", "type": "conv", "in": [3, 8, 8], "out": [4, 7, 8], "kernel": 3, "pad": 1})",
+       "layers[0] (c).out: [4, 7, 8] should be [4, 8, 8] (kernel 3x3, stride 1, pad 1)"},
+      {R"({"name": "c", "type": "conv", "in": [3, 9, 9], "out": [4, 9, 9], "kernel": 3, "pad": 1})",
+       "layers[0] (c).in: [3, 9, 9] should be [3, 8, 8] (the output of 'input')"},
+      {R"({"name": "c", "type": "conv", "in": [3, 8, 8], "out": [4, 8, 8], "kernel": 3, "pad": 1, "groups": 2})",
+       "layers[0] (c).groups: 2 groups do not divide 3 input"},
+      {conv + R"(, {"name": "d", "type": "dropout", "in": [4, 8, 8], "out": [4, 8, 8], "p": 2})",
+       "layers[1] (d).p: a drop probability must be in [0, 1)"},
+      {conv + R"(, {"name": "f", "type": "fc", "in": [255], "out": [10]})",
+       "layers[1] (f).in: [255] should be [256] (the producer's output [4, 8, 8], flattened)"},
+      {conv + R"(, {"name": "r", "type": "relu", "in": [4, 8, 8], "out": [4, 8, 9]})", "layers[1] (r).out"},
+      {conv +
+           R"(, {"name": "j", "type": "concat", "inputs": ["c", "input"], "in": [7, 8, 8], "out": [7, 8, 8]})",
+       "no error"},
+      {conv +
+           R"(, {"name": "j", "type": "concat", "inputs": ["c", "input"], "in": [8, 8, 8], "out": [8, 8, 8]})",
+       "layers[1] (j).out: [8, 8, 8] should be [7, 8, 8] (the inputs along channels)"},
+      {conv +
+           R"(, {"name": "j", "type": "add", "inputs": ["c", "input"], "in": [4, 8, 8], "out": [4, 8, 8]})",
+       "layers[1] (j).inputs: 'input' is [3, 8, 8], not [4, 8, 8]"},
+      {conv +
+           R"(, {"name": "j", "type": "add", "inputs": ["c", "later"], "in": [4, 8, 8], "out": [4, 8, 8]})",
+       "layers[1] (j).inputs: unknown producer \"later\""},
+      {R"({"name": "../evil", "type": "relu", "in": [3, 8, 8], "out": [3, 8, 8]})",
+       "layers[0].name: '../evil' is not a file name"},
+      {R"({"name": "input", "type": "relu", "in": [3, 8, 8], "out": [3, 8, 8]})",
+       "'input' names the network input"},
+      {R"({"name": "p", "type": "pool", "in": [3, 8, 8], "out": [3, 4, 4], "kernel": 2, "stride": 2, "mode": "mean"})",
+       "layers[0] (p).mode: must be \"max\" or \"avg\""},
+  };
+  for (const auto& [layers, says] : cases) {
+    const std::string m = message(layers);
+    EXPECT_NE(m.find(says), std::string::npos) << "expected: " << says << "\ngot: " << m;
+    if (says != "no error") {
+      EXPECT_NE(m.find("net.json: "), std::string::npos) << m;
+    }
+  }
+  EXPECT_NE(message(conv, "[4294967296, 4294967296, 2]").find("input: the element count"), std::string::npos);
+  EXPECT_NE(message(conv, "[3, 8, 8], \"extra\": 1").find("extra: unknown field"), std::string::npos);
+  // Ceil-mode pooling (Caffe/PyTorch): 7 -> 4 with kernel 2 stride 2, a last window in the padding dropped.
+  EXPECT_EQ(
+      message(
+          R"({"name": "p", "type": "pool", "in": [3, 7, 7], "out": [3, 4, 4], "kernel": 2, "stride": 2, "ceil_mode": true})",
+          "[3, 7, 7]"),
+      "no error");
 }
 
 TEST(Workloads, EveryNetworkLoadsAndHasADensityForEveryOffloadedTensor) {
