@@ -10,12 +10,33 @@ namespace cdma::training {
 
 namespace {
 
-// The tensor that layer i offloads in the forward pass (its input), if any.
-const TensorResult* offloaded_input(const TrainingReport& r, size_t layer) {
+// What layer i offloads in the forward pass: every tensor it is the first to read (an add or a concat reads
+// several), summed.
+struct LayerOffload {
+  std::vector<std::string> tensors;  // their content layers
+  uint64_t bytes = 0, compressed_bytes = 0;
+  double density = 0;  // byte-weighted over the tensors
+  TensorTransfer vdnn, cdma;
+  bool any() const { return !tensors.empty(); }
+  double ratio() const { return codec::compression_ratio(bytes, compressed_bytes); }
+};
+
+LayerOffload offloaded_inputs(const TrainingReport& r, size_t layer) {
+  LayerOffload o;
+  double weighted = 0;
   for (const TensorResult& t : r.measured.tensors) {
-    if (r.plan.tensors[t.tensor].first_consumer == static_cast<int>(layer)) return &t;
+    if (r.plan.tensors[t.tensor].first_consumer != static_cast<int>(layer)) continue;
+    o.tensors.push_back(r.plan.tensors[t.tensor].content);
+    o.bytes += t.bytes;
+    o.compressed_bytes += t.compressed_bytes;
+    weighted += t.density * static_cast<double>(t.bytes);
+    o.density = o.tensors.size() == 1 ? t.density : weighted / static_cast<double>(o.bytes);
+    o.vdnn.offload_s += t.vdnn.offload_s;
+    o.vdnn.prefetch_s += t.vdnn.prefetch_s;
+    o.cdma.offload_s += t.cdma.offload_s;
+    o.cdma.prefetch_s += t.cdma.prefetch_s;
   }
-  return nullptr;
+  return o;
 }
 
 double stall_of(const Schedule& s, size_t i) {
@@ -77,16 +98,16 @@ nlohmann::json TrainingReport::to_json() const {
                           {"cdma_stall_s", stall_of(cdma, i)},
                           {"vdnn_prefetch_overlap_s", vdnn.backward[i].transfer_s},
                           {"cdma_prefetch_overlap_s", cdma.backward[i].transfer_s}};
-    if (const TensorResult* t = offloaded_input(*this, i)) {
-      row["offloaded"] = plan.tensors[t->tensor].content;
-      row["bytes"] = t->bytes;
-      row["density"] = t->density;
-      row["compressed_bytes"] = t->compressed_bytes;
-      row["ratio"] = codec::compression_ratio(t->bytes, t->compressed_bytes);
-      row["vdnn_offload_s"] = t->vdnn.offload_s;
-      row["vdnn_prefetch_s"] = t->vdnn.prefetch_s;
-      row["cdma_offload_s"] = t->cdma.offload_s;
-      row["cdma_prefetch_s"] = t->cdma.prefetch_s;
+    if (const LayerOffload o = offloaded_inputs(*this, i); o.any()) {
+      row["offloaded"] = o.tensors;
+      row["bytes"] = o.bytes;
+      row["density"] = o.density;
+      row["compressed_bytes"] = o.compressed_bytes;
+      row["ratio"] = o.ratio();
+      row["vdnn_offload_s"] = o.vdnn.offload_s;
+      row["vdnn_prefetch_s"] = o.vdnn.prefetch_s;
+      row["cdma_offload_s"] = o.cdma.offload_s;
+      row["cdma_prefetch_s"] = o.cdma.prefetch_s;
     }
     layers.push_back(row);
   }
@@ -98,20 +119,19 @@ void TrainingReport::print(std::FILE* out) const {
   const nlohmann::json s = summary();
   std::fprintf(out, "%s on %s, batch %u, %s, cDMA with %s\nactivation densities: %s\n\n", net.name.c_str(),
                platform.c_str(), batch, to_string(policy), algorithm.c_str(), densities.c_str());
-  std::fprintf(out, "%-14s %-6s %10s %7s %6s %9s %9s %9s %9s %9s %9s\n", "layer", "type", "offload MB",
+  std::fprintf(out, "%-16s %-9s %10s %7s %6s %9s %9s %9s %9s %9s %9s\n", "layer", "type", "offload MB",
                "density", "ratio", "fwd ms", "bwd ms", "vDNN off", "cDMA off", "vDNN stl", "cDMA stl");
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
     if (l.in_place()) continue;
-    const TensorResult* t = offloaded_input(*this, i);
-    if (t) {
-      std::fprintf(out, "%-14s %-6s %10.1f %7.3f %6.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f\n", l.name.c_str(),
-                   l.type.c_str(), t->bytes / 1e6, t->density,
-                   codec::compression_ratio(t->bytes, t->compressed_bytes), compute[i].forward_s * 1e3,
-                   compute[i].backward_s * 1e3, t->vdnn.offload_s * 1e3, t->cdma.offload_s * 1e3,
+    const LayerOffload t = offloaded_inputs(*this, i);
+    if (t.any()) {
+      std::fprintf(out, "%-16s %-9s %10.1f %7.3f %6.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f\n", l.name.c_str(),
+                   l.type.c_str(), t.bytes / 1e6, t.density, t.ratio(), compute[i].forward_s * 1e3,
+                   compute[i].backward_s * 1e3, t.vdnn.offload_s * 1e3, t.cdma.offload_s * 1e3,
                    stall_of(vdnn, i) * 1e3, stall_of(cdma, i) * 1e3);
     } else {
-      std::fprintf(out, "%-14s %-6s %10s %7s %6s %9.2f %9.2f %9s %9s %9.2f %9.2f\n", l.name.c_str(),
+      std::fprintf(out, "%-16s %-9s %10s %7s %6s %9.2f %9.2f %9s %9s %9.2f %9.2f\n", l.name.c_str(),
                    l.type.c_str(), "-", "-", "-", compute[i].forward_s * 1e3, compute[i].backward_s * 1e3,
                    "-", "-", stall_of(vdnn, i) * 1e3, stall_of(cdma, i) * 1e3);
     }
@@ -148,13 +168,14 @@ void TrainingReport::write_csv(const std::string& path) const {
        "cdma_offload_ms,cdma_prefetch_ms,vdnn_stall_ms,cdma_stall_ms\n";
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
-    const TensorResult* t = offloaded_input(*this, i);
-    f << l.name << ',' << l.type << ',' << (t ? t->bytes : 0) << ',' << (t ? t->density : 0) << ','
-      << (t ? codec::compression_ratio(t->bytes, t->compressed_bytes) : 0) << ','
-      << compute[i].forward_s * 1e3 << ',' << compute[i].backward_s * 1e3 << ','
-      << (t ? t->vdnn.offload_s * 1e3 : 0) << ',' << (t ? t->vdnn.prefetch_s * 1e3 : 0) << ','
-      << (t ? t->cdma.offload_s * 1e3 : 0) << ',' << (t ? t->cdma.prefetch_s * 1e3 : 0) << ','
-      << stall_of(vdnn, i) * 1e3 << ',' << stall_of(cdma, i) * 1e3 << '\n';
+    // A layer that offloads nothing has no density or ratio: those cells stay empty.
+    const LayerOffload t = offloaded_inputs(*this, i);
+    f << l.name << ',' << l.type << ',' << t.bytes << ',';
+    if (t.any()) f << t.density << ',' << t.ratio();
+    if (!t.any()) f << ',';
+    f << ',' << compute[i].forward_s * 1e3 << ',' << compute[i].backward_s * 1e3 << ','
+      << t.vdnn.offload_s * 1e3 << ',' << t.vdnn.prefetch_s * 1e3 << ',' << t.cdma.offload_s * 1e3 << ','
+      << t.cdma.prefetch_s * 1e3 << ',' << stall_of(vdnn, i) * 1e3 << ',' << stall_of(cdma, i) * 1e3 << '\n';
   }
   if (!f) throw std::runtime_error(path + ": cannot write");
 }
