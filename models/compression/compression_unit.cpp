@@ -1,5 +1,6 @@
 #include "compression/compression_unit.h"
 
+#include "tlm/object_pool.h"
 #include "tlm/payload.h"
 
 #include <stdexcept>
@@ -30,6 +31,8 @@ CompressionUnit::CompressionUnit(const sc_core::sc_module_name& name,
       .add_ratio("ratio", "raw_bytes over compressed_bytes", raw_bytes_, compressed_bytes_)
       .add("errors", stats::Unit::kCount,
            "chunks refused (corrupt data, too small a buffer, an algorithm the backend lacks)", errors_)
+      .add("bypassed", stats::Unit::kCount,
+           "chunks stored raw because the codec did not shrink them (raw bypass)", bypassed_)
       .add("passthrough", stats::Unit::kCount,
            "transactions without a chunk extension, passed to memory untouched", passthrough_)
       .add_group("datapath", datapath_.statistics())
@@ -81,7 +84,9 @@ void CompressionUnit::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
   }
   const bool known_op = (ext->op == dma::ChunkExtension::Op::kCompressRead && trans.is_read()) ||
                         (ext->op == dma::ChunkExtension::Op::kDecompressWrite && trans.is_write());
-  if (known_op && rtl_ && ext->codec.algorithm != codec::Algorithm::kZv) {
+  // No codec is involved in moving a chunk uncompressed (vDNN's baseline), whatever the backend.
+  const bool uses_codec = ext->codec.algorithm != codec::Algorithm::kNone;
+  if (known_op && rtl_ && uses_codec && ext->codec.algorithm != codec::Algorithm::kZv) {
     ++errors_;
     log_->error("backend 'rtl' implements only ZV; algorithm '{}' needs backend 'model'",
                 codec::to_string(ext->codec.algorithm));
@@ -103,9 +108,10 @@ void CompressionUnit::compress_read(tlm::tlm_generic_payload& trans, dma::ChunkE
                                     sc_time& delay) {
   const codec::Codec& c = codec_for(ext.codec);
   const uint32_t raw_len = ext.original_bytes;
-  if (trans.get_data_length() < c.max_compressed_size(raw_len)) {
+  if (trans.get_data_length() != raw_len || ext.capacity < c.max_compressed_size(raw_len)) {
     ++errors_;
-    log_->error("buffer of {} B cannot hold a compressed chunk of {} B", trans.get_data_length(), raw_len);
+    log_->error("a compressing read of {} B with a {} B buffer for a chunk of {} B", trans.get_data_length(),
+                ext.capacity, raw_len);
     trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
@@ -120,9 +126,9 @@ void CompressionUnit::compress_read(tlm::tlm_generic_payload& trans, dma::ChunkE
     trans.set_response_status(rd.get_response_status());
     return;
   }
-  const codec::MutableByteSpan out(trans.get_data_ptr(), trans.get_data_length());
+  const codec::MutableByteSpan out(trans.get_data_ptr(), ext.capacity);
   sc_time busy = datapath_time(ext.codec.algorithm, raw_len), latency = pipeline_latency_;
-  if (rtl_) {
+  if (rtl_ && ext.codec.algorithm == codec::Algorithm::kZv) {
     RtlRunStats st;
     ext.compressed_bytes = static_cast<uint32_t>(rtl_engine(ext.codec.element).compress(raw, out, st));
     busy = cycles(st.busy_cycles);
@@ -130,6 +136,14 @@ void CompressionUnit::compress_read(tlm::tlm_generic_payload& trans, dma::ChunkE
     rtl_cycles_ += st.cycles;
   } else {
     ext.compressed_bytes = static_cast<uint32_t>(c.compress(raw, out));
+  }
+  // Raw bypass: a chunk the codec does not shrink leaves as it is (the unit compressed it to find out).
+  ext.raw =
+      cfg_.raw_bypass && ext.codec.algorithm != codec::Algorithm::kNone && ext.compressed_bytes >= raw_len;
+  if (ext.raw) {
+    std::copy(raw.begin(), raw.end(), out.data());
+    ext.compressed_bytes = raw_len;
+    ++bypassed_;
   }
   const sc_time now = sc_core::sc_time_stamp();
   const sc_time end = datapath_.reserve_for(now + delay, busy, raw_len);
@@ -147,9 +161,19 @@ void CompressionUnit::decompress_write(tlm::tlm_generic_payload& trans, dma::Chu
   codec::Bytes& raw = *buffer;
   raw.resize(ext.original_bytes);
   const codec::ByteSpan in(trans.get_data_ptr(), trans.get_data_length());
-  sc_time busy = datapath_time(ext.codec.algorithm, raw.size()), latency = pipeline_latency_;
+  // A chunk stored raw passes the datapath at the pass-through rate.
+  sc_time busy = datapath_time(ext.raw ? codec::Algorithm::kNone : ext.codec.algorithm, raw.size()),
+          latency = pipeline_latency_;
   codec::Status s;
-  if (rtl_) {
+  if (ext.raw) {
+    if (in.size() != raw.size()) {
+      s = codec::Status(
+          codec::StatusCode::kSizeMismatch, 0,
+          "a raw chunk of " + std::to_string(in.size()) + " B for " + std::to_string(raw.size()) + " B");
+    } else {
+      std::copy(in.begin(), in.end(), raw.begin());
+    }
+  } else if (rtl_) {
     RtlRunStats st;
     s = rtl_engine(ext.codec.element).decompress(in, codec::MutableByteSpan(raw), st);
     busy = cycles(st.busy_cycles);

@@ -28,6 +28,7 @@
 #include "tlm/initiator_port.h"
 #include "tlm/module_logger.h"
 #include "tlm/payload.h"
+#include "tlm/payload_pool.h"
 #include "tlm/resource_owner.h"
 #include "tlm/target_port.h"
 #include "tlm/time_scale.h"
@@ -69,7 +70,7 @@ class CompressionUnit : public sc_core::sc_module, public stats::Reporter, publi
   tlmx::PayloadPool payloads_;
   std::shared_ptr<spdlog::logger> log_;
 
-  stats::Counter rtl_cycles_, chunks_, raw_bytes_, compressed_bytes_, errors_, passthrough_;
+  stats::Counter rtl_cycles_, chunks_, raw_bytes_, compressed_bytes_, errors_, passthrough_, bypassed_;
   stats::Group stats_;
 };
 

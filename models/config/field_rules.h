@@ -158,6 +158,7 @@ struct OneOf {
 
 struct AnyValue {
   std::string text() const { return "any"; }
+  Problem check(bool) const { return std::nullopt; }
   template <typename T>
   Problem check(const T&) const {
     return std::nullopt;

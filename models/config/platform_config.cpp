@@ -81,6 +81,7 @@ class Checker : public PathVisitor {
   static uint64_t widen(uint32_t v) { return v; }
   static uint64_t widen(uint64_t v) { return v; }
   static double widen(double v) { return v; }
+  static bool widen(bool v) { return v; }
   static const std::string& widen(const std::string& v) { return v; }
 
   std::vector<ConfigIssue>& issues_;

@@ -59,6 +59,9 @@ struct CompressionUnitConfig {
   // Throughput per unit in bytes per cycle (none, zv, rl, zl, zcomp-i, zcomp-s).
   PerAlgorithm<double> bytes_per_cycle = {128.0, 128.0, 32.0, 2.5, 64.0, 64.0};
   CompressionBackend backend = CompressionBackend::kModel;
+  // A chunk that does not get smaller is stored raw (its compressed size is its original size), as DMA
+  // compressors do: dense data never grows.
+  bool raw_bypass = true;
   // bytes_per_cycle[a] * clock_ghz.
   double throughput_gbps(codec::Algorithm a) const;
 };

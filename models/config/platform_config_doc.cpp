@@ -12,6 +12,9 @@ namespace {
 std::string default_text(const std::string& v) {
   return "`\"" + v + "\"`";
 }
+std::string default_text(bool v) {
+  return v ? "true" : "false";
+}
 std::string default_text(double v) {
   return rule::fmt(v);
 }

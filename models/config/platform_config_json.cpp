@@ -91,6 +91,12 @@ class ObjectReader {
   }
   void field(const char* key, uint32_t& out) { unsigned_field(key, out); }
   void field(const char* key, uint64_t& out) { unsigned_field(key, out); }
+  void field(const char* key, bool& out) {
+    if (const Json* v = find(key)) {
+      if (!v->is_boolean()) fail_at(key, std::string("expected true or false, got ") + describe(*v));
+      out = v->get<bool>();
+    }
+  }
   void field(const char* key, std::string& out) {
     if (const Json* v = find(key)) {
       if (!v->is_string()) fail_at(key, std::string("expected a string, got ") + describe(*v));

@@ -99,6 +99,9 @@ void visit_platform(V& v, C& c) {
         v.field("zcomp-s", u.bytes_per_cycle[Algorithm::kZcompSeparate], "B/cycle", Physical{1e-3, 1e6},
                 "ZCOMP separate header: one 512-bit vector per cycle");
       });
+      v.field("raw_bypass", u.raw_bypass, "-", AnyValue{},
+              "a chunk the codec does not make smaller is stored and moved raw (counted in each unit's "
+              "bypassed)");
       v.field("backend", u.backend, "-", compression_backend_names(),
               "C++ golden codec, or the Verilated ZV RTL ([rtl.md](rtl.md): ZV only, other algorithms fail; "
               "timing "

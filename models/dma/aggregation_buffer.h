@@ -21,6 +21,7 @@
 #include "tlm/initiator_port.h"
 #include "tlm/module_logger.h"
 #include "tlm/payload.h"
+#include "tlm/payload_pool.h"
 #include "tlm/target_port.h"
 
 namespace cdma::dma {

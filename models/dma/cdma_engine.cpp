@@ -307,10 +307,11 @@ bool CdmaEngine::offload_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, sc
   ext.op = ChunkExtension::Op::kCompressRead;
   ext.codec = job.d.codec;
   ext.original_bytes = c.bytes;
+  ext.capacity = static_cast<uint32_t>(buf.size());
   tlmx::PayloadPool::Lease lease(payloads_);
   tlm::tlm_generic_payload& rd = *lease;
   ScopedExtension scoped(rd, ext);
-  tlmx::prepare(rd, tlm::TLM_READ_COMMAND, c.gpu_address, buf.data(), static_cast<unsigned>(buf.size()));
+  tlmx::prepare(rd, tlm::TLM_READ_COMMAND, c.gpu_address, buf.data(), c.bytes);
   gpu.transport(rd, local);
   if (rd.is_response_error()) {
     return fail(job,
@@ -318,6 +319,7 @@ bool CdmaEngine::offload_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, sc
   }
   // Packed layout: the chunk takes the next free bytes of the host image, in the order chunks come back.
   c.compressed_bytes = ext.compressed_bytes;
+  job.image.raw_bypass = job.image.raw_bypass || ext.raw;
   c.host_offset = job.tail;
   job.tail += c.compressed_bytes;
   job.image.chunks[i] = HostChunk{c.host_offset, c.compressed_bytes, c.bytes};
@@ -337,6 +339,7 @@ bool CdmaEngine::prefetch_chunk(Job& job, size_t i, std::vector<uint8_t>& buf, s
   ext.codec = job.d.codec;
   ext.original_bytes = c.bytes;
   ext.compressed_bytes = c.compressed_bytes;
+  ext.raw = job.image.stored_raw(c.compressed_bytes, c.bytes);
   tlmx::PayloadPool::Lease lease(payloads_);
   tlm::tlm_generic_payload& wr = *lease;
   ScopedExtension scoped(wr, ext);

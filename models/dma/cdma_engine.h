@@ -24,6 +24,7 @@
 #include "tlm/initiator_port.h"
 #include "tlm/module_logger.h"
 #include "tlm/payload.h"
+#include "tlm/payload_pool.h"
 #include "tlm/trace_writer.h"
 
 namespace cdma::dma {

@@ -24,6 +24,7 @@ std::vector<uint8_t> HostImage::encode_header() const {
   h[4] = static_cast<uint8_t>(codec.algorithm);
   h[5] = static_cast<uint8_t>(codec::bytes_of(codec.element));
   h[6] = static_cast<uint8_t>(codec.algorithm == codec::Algorithm::kZl ? codec.zlib_level : 0);
+  h[7] = raw_bypass ? 1 : 0;
   put<uint32_t>(h, 8, static_cast<uint32_t>(chunks.size()));
   put<uint64_t>(h, 16, original_bytes);
   put<uint64_t>(h, 24, payload_bytes);
@@ -50,6 +51,8 @@ std::string HostImage::parse_header(const uint8_t* p, uint64_t size, HostImage& 
   out.codec.zlib_level = out.codec.algorithm == codec::Algorithm::kZl ? p[6] : 6;
   if (out.codec.algorithm == codec::Algorithm::kZl && (p[6] < 1 || p[6] > 9))
     return "bad zlib level in host image";
+  if (p[7] > 1) return "unknown flags in host image";
+  out.raw_bypass = p[7] == 1;
   chunk_count = get<uint32_t>(p + 8);
   out.original_bytes = get<uint64_t>(p + 16);
   out.payload_bytes = get<uint64_t>(p + 24);
@@ -94,7 +97,7 @@ std::vector<uint32_t> plan_chunks(uint64_t bytes, uint32_t chunk_bytes, uint64_t
 }
 
 std::vector<uint8_t> build_host_image(codec::ByteSpan data, const codec::Codec& codec, uint32_t chunk_bytes,
-                                      uint64_t granule_bytes) {
+                                      uint64_t granule_bytes, bool raw_bypass) {
   HostImage image;
   image.codec = codec.config();
   image.original_bytes = data.size();
@@ -103,7 +106,12 @@ std::vector<uint8_t> build_host_image(codec::ByteSpan data, const codec::Codec& 
   std::vector<uint8_t> scratch(codec.max_compressed_size(chunk_bytes));
   uint64_t off = 0;
   for (uint32_t n : sizes) {
-    const size_t c = codec.compress(data.subspan(off, n), codec::MutableByteSpan(scratch));
+    size_t c = codec.compress(data.subspan(off, n), codec::MutableByteSpan(scratch));
+    if (raw_bypass && codec.config().algorithm != codec::Algorithm::kNone && c >= n) {  // as the unit does
+      std::copy_n(data.data() + off, n, scratch.data());
+      c = n;
+      image.raw_bypass = true;
+    }
     image.chunks.push_back(
         HostChunk{HostImage::metadata_bytes(sizes.size()) + payload.size(), static_cast<uint32_t>(c), n});
     payload.insert(payload.end(), scratch.begin(), scratch.begin() + static_cast<ptrdiff_t>(c));
@@ -117,11 +125,15 @@ std::vector<uint8_t> build_host_image(codec::ByteSpan data, const codec::Codec& 
   return out;
 }
 
-std::string decode_host_image(codec::ByteSpan bytes, std::vector<uint8_t>& out) {
+std::string decode_host_image(codec::ByteSpan bytes, std::vector<uint8_t>& out, uint64_t max_original_bytes) {
   HostImage image;
   uint32_t count = 0;
   std::string err = HostImage::parse_header(bytes.data(), bytes.size(), image, count);
   if (!err.empty()) return err;
+  if (image.original_bytes > max_original_bytes) {
+    return "host image announces " + std::to_string(image.original_bytes) + " B, more than the " +
+           std::to_string(max_original_bytes) + " B expected";
+  }
   if (bytes.size() < HostImage::metadata_bytes(count)) return "host image index is truncated";
   err = image.parse_index(bytes.data() + HostImage::kHeaderBytes, bytes.size() - HostImage::kHeaderBytes,
                           count);
@@ -132,9 +144,17 @@ std::string decode_host_image(codec::ByteSpan bytes, std::vector<uint8_t>& out) 
   uint64_t off = 0;
   for (size_t i = 0; i < image.chunks.size(); ++i) {
     const HostChunk& c = image.chunks[i];
-    const codec::Status s = codec->decompress(bytes.subspan(c.offset, c.compressed_bytes),
-                                              codec::MutableByteSpan(out.data() + off, c.original_bytes));
-    if (!s) return "chunk " + std::to_string(i) + ": " + s.to_string();
+    if (image.stored_raw(c.compressed_bytes, c.original_bytes)) {
+      if (c.compressed_bytes != c.original_bytes) {
+        return "chunk " + std::to_string(i) + ": stored raw as " + std::to_string(c.compressed_bytes) +
+               " B for " + std::to_string(c.original_bytes) + " B";
+      }
+      std::copy_n(bytes.data() + c.offset, c.original_bytes, out.data() + off);
+    } else {
+      const codec::Status s = codec->decompress(bytes.subspan(c.offset, c.compressed_bytes),
+                                                codec::MutableByteSpan(out.data() + off, c.original_bytes));
+      if (!s) return "chunk " + std::to_string(i) + ": " + s.to_string();
+    }
     off += c.original_bytes;
   }
   return "";

@@ -25,9 +25,17 @@ struct HostImage {
   static constexpr uint64_t kIndexEntryBytes = 16;
 
   codec::CodecConfig codec;
+  // Header byte 7, bit 0: some chunks were stored raw by the bypass; then a chunk whose compressed size
+  // equals its original size is raw (with the bypass on, a chunk that compresses to its own size is stored
+  // raw).
+  bool raw_bypass = false;
   uint64_t original_bytes = 0;
   uint64_t payload_bytes = 0;
   std::vector<HostChunk> chunks;
+
+  bool stored_raw(uint32_t compressed, uint32_t original) const {
+    return codec.algorithm == codec::Algorithm::kNone || (raw_bypass && compressed == original);
+  }
 
   static uint64_t metadata_bytes(uint64_t chunk_count) {
     return kHeaderBytes + kIndexEntryBytes * chunk_count;
@@ -48,8 +56,9 @@ std::vector<uint32_t> plan_chunks(uint64_t bytes, uint32_t chunk_bytes, uint64_t
 // Builds the host image the engine would write for `data` (chunks in index order), without timing: used to
 // prepare a prefetch-only run and to check offloads.
 std::vector<uint8_t> build_host_image(codec::ByteSpan data, const codec::Codec& codec, uint32_t chunk_bytes,
-                                      uint64_t granule_bytes);
-// Decodes a host image back to the original bytes; returns an empty string or what is wrong.
-std::string decode_host_image(codec::ByteSpan image, std::vector<uint8_t>& out);
+                                      uint64_t granule_bytes, bool raw_bypass);
+// Decodes a host image back to the original bytes; returns an empty string or what is wrong. An image whose
+// header announces more than `max_original_bytes` is refused before anything is allocated.
+std::string decode_host_image(codec::ByteSpan image, std::vector<uint8_t>& out, uint64_t max_original_bytes);
 
 }  // namespace cdma::dma

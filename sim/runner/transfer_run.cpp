@@ -121,13 +121,14 @@ TransferResult run_transfer(const config::PlatformConfig& cfg, const TransferReq
     const dma::DmaCompletion& c = r.phases.back().completion;
     ok = ok && c.ok;
     codec::Bytes decoded;
-    const std::string err = dma::decode_host_image(soc.host_memory().read(host, c.host_bytes), decoded);
+    const std::string err = dma::decode_host_image(soc.host_memory().read(host, c.host_bytes), decoded, n);
     identical = identical && err.empty() && decoded == request.data;
     if (!err.empty()) r.error = "host image: " + err;
     soc.gpu_memory().discard(src, n);  // vDNN frees the GPU copy once it is offloaded
   } else {
     soc.host_memory().write(
-        host, dma::build_host_image(request.data, *codec, cfg.gpu.dma.chunk_bytes, map.interleave_bytes()));
+        host, dma::build_host_image(request.data, *codec, cfg.gpu.dma.chunk_bytes, map.interleave_bytes(),
+                                    cfg.gpu.compression.raw_bypass));
   }
   if (request.op != TransferOp::kOffload && ok) {
     d.op = dma::DmaDescriptor::Op::kPrefetch;

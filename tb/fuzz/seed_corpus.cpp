@@ -6,6 +6,7 @@
 #include <string>
 
 #include "codec/chunked_stream.h"
+#include "dma/host_layout.h"
 #include "fuzz_input.h"
 #include "tensor/activation_generator.h"
 #include "tensor/npy_file.h"
@@ -41,6 +42,8 @@ int main(int argc, char** argv) {
     fs::create_directories(dir);
     const fs::path container_dir = root / "container";
     fs::create_directories(container_dir);
+    const fs::path host_dir = root / "host_image";
+    fs::create_directories(host_dir);
     for (codec::ElementWidth w :
          {codec::ElementWidth::k8, codec::ElementWidth::k16, codec::ElementWidth::k32}) {
       const auto c = codec::make_codec({a, w, 6});
@@ -62,7 +65,10 @@ int main(int argc, char** argv) {
           write(dir / name, seed);
           write(container_dir / (std::string(codec::to_string(a)) + "_" + name),
                 codec::compress_chunked(*c, data, 256));
-          n += 2;
+          // 256-byte chunks with the bypass: dense seeds hold raw chunks.
+          write(host_dir / (std::string(codec::to_string(a)) + "_" + name),
+                dma::build_host_image(data, *c, 256, 1u << 20, true));
+          n += 3;
         }
       }
     }

@@ -15,6 +15,8 @@
 #include "config/platform_config_json.h"
 #include "runner/isolated_run.h"
 #include "tensor/activation_generator.h"
+#include "training/network.h"
+#include "training/transfer_measurement.h"
 
 namespace cdma {
 namespace {
@@ -118,6 +120,52 @@ TEST(Cosim, AlgorithmsWithoutRtlFailWithAnError) {
     EXPECT_FALSE(r["ok"].get<bool>()) << codec::to_string(a);
     const std::string offload_error = r["phases"][0]["error"].get<std::string>();
     EXPECT_NE(offload_error.find("TLM_GENERIC_ERROR_RESPONSE"), std::string::npos) << offload_error;
+  }
+}
+
+// A whole VGG-16 iteration (batch 1, the paper's densities) with RTL compression units: every tensor's
+// compressed size equals the model backend's (the golden codec's, with raw bypass) and its offload and
+// prefetch times agree within 1 %; the vDNN side, which needs no codec, runs with the RTL backend too.
+TEST(Cosim, ATrainingIterationWithRtlUnitsMatchesTheModel) {
+  const training::Network net = training::load_network(std::string(CDMA_WORKLOADS_DIR) + "/vgg16.json");
+  const training::TensorPlan plan = training::plan_tensors(net, training::OffloadPolicy::kAll);
+  auto measure = [&](const char* backend) {
+    return [&net, &plan, backend] {
+      training::MeasurementConfig mc;
+      mc.batch = 1;
+      mc.codec.algorithm = codec::Algorithm::kZv;
+      mc.source.densities_path = std::string(CDMA_WORKLOADS_DIR) + "/densities/vgg16.json";
+      const training::Measurements m = training::measure_transfers(
+          platform({std::string("gpu.compression.backend=\"") + backend + "\"", "simulation.mode=\"lt\""}),
+          net, plan, mc);
+      json out{{"ok", m.bytes_identical}, {"tensors", json::array()}};
+      for (const auto& t : m.tensors) {
+        out["tensors"].push_back({t.bytes, t.compressed_bytes, t.cdma.offload_s, t.cdma.prefetch_s,
+                                  t.vdnn.offload_s, t.vdnn.prefetch_s});
+      }
+      uint64_t cycles = 0;
+      for (const auto& [name, mod] : m.platform_stats["modules"].items()) {
+        if (mod.contains("rtl_cycles")) cycles += mod["rtl_cycles"].get<uint64_t>();
+      }
+      out["rtl_cycles"] = cycles;
+      return out.dump();
+    };
+  };
+  const std::vector<std::string> runs = runner::run_in_children({measure("rtl"), measure("model")});
+  const json rtl = json::parse(runs[0]), model = json::parse(runs[1]);
+  ASSERT_TRUE(rtl["ok"].get<bool>());
+  ASSERT_TRUE(model["ok"].get<bool>());
+  EXPECT_GT(rtl["rtl_cycles"].get<uint64_t>(), 0u) << "the RTL did not run";
+  EXPECT_EQ(model["rtl_cycles"].get<uint64_t>(), 0u);
+  ASSERT_EQ(rtl["tensors"].size(), model["tensors"].size());
+  ASSERT_GT(rtl["tensors"].size(), 10u);
+  for (size_t i = 0; i < rtl["tensors"].size(); ++i) {
+    const json &a = rtl["tensors"][i], &b = model["tensors"][i];
+    EXPECT_EQ(a[0], b[0]) << "tensor " << i;
+    EXPECT_EQ(a[1], b[1]) << "tensor " << i;
+    for (size_t k = 2; k < 6; ++k) {
+      EXPECT_NEAR(a[k].get<double>() / b[k].get<double>(), 1.0, 0.01) << "tensor " << i << " figure " << k;
+    }
   }
 }
 

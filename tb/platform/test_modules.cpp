@@ -174,8 +174,10 @@ TEST_P(ModeTest, CompressionUnitProducesGoldenBytesAndRestoresThem) {
       dma::ChunkExtension ext;
       ext.op = dma::ChunkExtension::Op::kCompressRead;
       ext.original_bytes = static_cast<uint32_t>(raw.size());
+      ext.capacity = static_cast<uint32_t>(buf.size());
       const double t0 = now_ns();
-      ASSERT_EQ(d.access(tlm::TLM_READ_COMMAND, 0, buf.data(), static_cast<unsigned>(buf.size()), &ext),
+      // A compressing read is a plain read of the chunk; the buffer behind it holds the codec's worst case.
+      ASSERT_EQ(d.access(tlm::TLM_READ_COMMAND, 0, buf.data(), static_cast<unsigned>(raw.size()), &ext),
                 tlm::TLM_OK_RESPONSE);
       const double expected = 4096 / dc.channel_bandwidth_gbps() + dc.latency_ns +
                               4096 / cc.throughput_gbps(codec::Algorithm::kZv) +
@@ -183,6 +185,7 @@ TEST_P(ModeTest, CompressionUnitProducesGoldenBytesAndRestoresThem) {
       EXPECT_NEAR(now_ns() - t0, expected, 0.01);
       const codec::Bytes golden = zv.compress(raw);
       ASSERT_EQ(ext.compressed_bytes, golden.size());
+      EXPECT_FALSE(ext.raw);
       EXPECT_TRUE(std::equal(golden.begin(), golden.end(), buf.begin()));
       // Prefetch direction: expand into channel 0's next granule.
       dma::ChunkExtension back;
@@ -197,6 +200,23 @@ TEST_P(ModeTest, CompressionUnitProducesGoldenBytesAndRestoresThem) {
       buf[0] ^= 0xFF;
       EXPECT_EQ(d.access(tlm::TLM_WRITE_COMMAND, 12 * 4096, buf.data(), ext.compressed_bytes - 1, &back),
                 tlm::TLM_GENERIC_ERROR_RESPONSE);
+      // Raw bypass: a dense chunk that ZV would grow by 1/32 leaves raw, flagged, and comes back as it was.
+      codec::Bytes dense(4096);
+      for (size_t k = 0; k < dense.size(); ++k) dense[k] = static_cast<uint8_t>(k * 7 + 1);
+      mc.device().store().write(4096, dense.data(), dense.size());  // channel 0's local 4096 = GPU 6 * 4096
+      dma::ChunkExtension dense_ext = ext;
+      ASSERT_EQ(d.access(tlm::TLM_READ_COMMAND, 6 * 4096, buf.data(), 4096, &dense_ext),
+                tlm::TLM_OK_RESPONSE);
+      EXPECT_TRUE(dense_ext.raw);
+      EXPECT_EQ(dense_ext.compressed_bytes, 4096u);
+      EXPECT_TRUE(std::equal(dense.begin(), dense.end(), buf.begin()));
+      dma::ChunkExtension raw_back = back;
+      raw_back.compressed_bytes = 4096;
+      raw_back.raw = true;
+      ASSERT_EQ(d.access(tlm::TLM_WRITE_COMMAND, 18 * 4096, buf.data(), 4096, &raw_back),
+                tlm::TLM_OK_RESPONSE);
+      mc.device().store().read(3 * 4096, restored.data(), restored.size());
+      EXPECT_EQ(restored, dense);
     });
     drv.port.socket.bind(cu.port.socket);
     sc_core::sc_start();
@@ -235,10 +255,9 @@ TEST_P(ModeTest, CrossbarRoutesByAddressAndCarriesCompressedBytes) {
       dma::ChunkExtension ext;
       ext.op = dma::ChunkExtension::Op::kCompressRead;
       ext.original_bytes = 4096;
+      ext.capacity = static_cast<uint32_t>(buf.size());
       const uint64_t before = xbar.dma_port().bytes();
-      ASSERT_EQ(
-          d.access(tlm::TLM_READ_COMMAND, 4096 * 20, buf.data(), static_cast<unsigned>(buf.size()), &ext),
-          tlm::TLM_OK_RESPONSE);
+      ASSERT_EQ(d.access(tlm::TLM_READ_COMMAND, 4096 * 20, buf.data(), 4096, &ext), tlm::TLM_OK_RESPONSE);
       EXPECT_EQ(ext.compressed_bytes, 4096u / 32);
       EXPECT_EQ(xbar.dma_port().bytes() - before, 4096u / 32);
       EXPECT_EQ(d.access(tlm::TLM_READ_COMMAND, dc.capacity_bytes, buf.data(), 4),

@@ -246,8 +246,9 @@ TEST(Training, SyntheticAlexNetIterationRoundTripsAndCdmaHelps) {
     for (const auto& t : m.tensors) {
       vdnn += t.vdnn_pcie_bytes;
       cdma += t.cdma_pcie_bytes;
-      // ZV's closed form on the measured density of each fp32 tensor.
-      EXPECT_NEAR(static_cast<double>(t.bytes) / t.compressed_bytes, 1.0 / (t.density + 1.0 / 32), 0.01);
+      // ZV's closed form on the measured density of each fp32 tensor; chunks it would grow are stored raw.
+      EXPECT_NEAR(static_cast<double>(t.bytes) / t.compressed_bytes,
+                  std::max(1.0, 1.0 / (t.density + 1.0 / 32)), 0.01);
     }
     EXPECT_LT(cdma, vdnn);
     RooflineParams p;
