@@ -37,6 +37,8 @@ CompressionUnit::CompressionUnit(const sc_core::sc_module_name& name,
            "transactions without a chunk extension, passed to memory untouched", passthrough_)
       .add_group("datapath", datapath_.statistics())
       .add_group("port", port.statistics());
+  // Debug accesses see memory as it is stored (no codec runs).
+  port.set_debug_handler([this](tlm::tlm_generic_payload& t) { return memory.debug(t); });
 }
 
 namespace {

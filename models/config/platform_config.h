@@ -6,6 +6,7 @@
 // that one list.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -95,17 +96,28 @@ struct PcieConfig {
   double raw_gbps() const;  // lanes * GT/s * 128/130 / 8   (gen3 x16: 15.754 GB/s)
   // Payload bandwidth of a stream of max-payload TLPs: raw * MPS / (MPS + overhead) * (1 - dllp_overhead).
   double effective_gbps() const;
-  // TLPs for `payload_bytes` (at least one: a zero-length request is still a packet).
-  uint64_t tlps(uint64_t payload_bytes) const {
-    return payload_bytes == 0 ? 1 : (payload_bytes + max_payload_bytes - 1) / max_payload_bytes;
+  // A request may not cross a 4 KiB address boundary (PCIe base specification), so a transfer is cut there
+  // first, then into Max_Payload_Size TLPs.
+  static constexpr uint64_t kTlpBoundaryBytes = 4096;
+  // TLPs for `payload_bytes` at `address` (at least one: a zero-length request is still a packet).
+  uint64_t tlps(uint64_t address, uint64_t payload_bytes) const {
+    if (payload_bytes == 0) return 1;
+    const uint64_t mps = max_payload_bytes;
+    const uint64_t head = std::min(payload_bytes, kTlpBoundaryBytes - address % kTlpBoundaryBytes);
+    const uint64_t rest = payload_bytes - head;
+    const uint64_t per_page = (kTlpBoundaryBytes + mps - 1) / mps;
+    const uint64_t tail = rest % kTlpBoundaryBytes;
+    return (head + mps - 1) / mps + rest / kTlpBoundaryBytes * per_page + (tail + mps - 1) / mps;
   }
-  // Link time of `payload_bytes` split into ceil(payload / MPS) TLPs (each with overhead), divided by
-  // (1 - dllp_overhead), in ns. The second form takes raw_gbps() computed once (a hop's per-chunk path).
-  double transfer_ns(uint64_t payload_bytes) const { return transfer_ns(payload_bytes, raw_gbps()); }
-  double transfer_ns(uint64_t payload_bytes, double raw) const {
-    const uint64_t n = (payload_bytes + max_payload_bytes - 1) / max_payload_bytes;
-    const double wire_bytes =
-        static_cast<double>(payload_bytes) + static_cast<double>(n) * tlp_overhead_bytes;
+  // Link time of `payload_bytes` at `address` in tlps() TLPs (each with overhead), divided by
+  // (1 - dllp_overhead), in ns. The last form takes raw_gbps() computed once (a hop's per-chunk path).
+  double transfer_ns(uint64_t address, uint64_t payload_bytes) const {
+    return transfer_ns(address, payload_bytes, raw_gbps());
+  }
+  double transfer_ns(uint64_t address, uint64_t payload_bytes, double raw) const {
+    if (payload_bytes == 0) return 0.0;
+    const double wire_bytes = static_cast<double>(payload_bytes) +
+                              static_cast<double>(tlps(address, payload_bytes)) * tlp_overhead_bytes;
     return wire_bytes / raw / (1.0 - dllp_overhead);  // GB/s = bytes/ns
   }
 };
@@ -120,6 +132,7 @@ struct SimulationConfig {
   tlmx::TimingMode mode = tlmx::TimingMode::kAt;
   double quantum_ns = 10000.0;
   uint32_t queue_depth = 8;
+  bool protocol_checks = false;
 };
 
 struct GpuConfig {

@@ -155,6 +155,9 @@ void visit_platform(V& v, C& c) {
             "results do not depend on it (tested), a larger one syncs less");
     v.field("queue_depth", s.queue_depth, "requests", Between{1, kMaxQueueDepth},
             "AT: requests a target accepts before withholding END_REQ (one SystemC thread each)");
+    v.field("protocol_checks", s.protocol_checks, "-", AnyValue{},
+            "a TLM-2.0 base-protocol checker on every binding of the SoC (tlmx::ProtocolChecker; violations "
+            "in protocol_violations); costs simulation speed, not simulated time");
   });
 }
 

@@ -34,6 +34,9 @@ AggregationBuffer::AggregationBuffer(const sc_core::sc_module_name& name, const 
     throw std::invalid_argument(std::string(this->name()) +
                                 ": capacity, burst and posted writes must be > 0");
   }
+  // Debug accesses reach host memory (bytes still in the buffer are not there yet).
+  input.set_debug_handler([this](tlm::tlm_generic_payload& t) { return pcie.debug(t); });
+  input.set_ignore_handler([this](tlm::tlm_generic_payload& t, sc_time& d) { handle_ignore(t, d); });
   if (mode == tlmx::TimingMode::kAt) {
     for (unsigned i = 0; i < cfg.posted_writes; ++i) {
       sc_core::sc_spawn_options opt;
@@ -86,42 +89,59 @@ void AggregationBuffer::handle(tlm::tlm_generic_payload& trans, sc_time& delay) 
   }
 }
 
-// ---- LT: the AT policy computed in annotated time ----
+void AggregationBuffer::handle_ignore(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  auto* ext = trans.get_extension<ChunkExtension>();
+  if (ext == nullptr || ext->op != ChunkExtension::Op::kFence) {  // the base protocol's IGNORE: nothing, now
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
+  if (mode_ == tlmx::TimingMode::kLt) {
+    fence_lt(delay);
+  } else {
+    fence_at(delay);
+  }
+  trans.set_response_status(drain_error_);
+  drain_error_ = tlm::TLM_OK_RESPONSE;
+}
+
+bool AggregationBuffer::merges(uint64_t addr, uint64_t n) const {
+  return open_ && open_->extends(addr, n, cfg_.write_burst_bytes);
+}
+
+// ---- LT: the policy computed in annotated time ----
 
 sc_time AggregationBuffer::next_slot() const {
   return slots_.size() < cfg_.posted_writes ? SC_ZERO_TIME : slots_.top();
 }
 
-void AggregationBuffer::forward_lt(Segment& seg, const sc_time& start) {
+void AggregationBuffer::close_lt(const sc_time& at) {
+  if (!open_) return;
+  const sc_time slot = next_slot();
+  const sc_time start = at > slot ? at : slot;
   if (slots_.size() >= cfg_.posted_writes) slots_.pop();  // start >= that slot's landing time
   const sc_time now = sc_core::sc_time_stamp();
   sc_time d = start > now ? start - now : SC_ZERO_TIME;
-  const bool ok = send(seg, d);
+  send(*open_, d);  // a failed write is reported by the next fence
   const sc_time landed = now + d;
   slots_.push(landed);
-  releases_.push({landed, seg.data.size()});
+  releases_.push({landed, open_->data.size()});
   if (landed > last_release_) last_release_ = landed;
-  (void)ok;  // a failed write is reported by the next fence
+  spare_ = std::move(open_->data);  // keep its storage for the next segment
+  open_.reset();
+}
+
+void AggregationBuffer::fence_lt(sc_time& delay) {
+  const sc_time now = sc_core::sc_time_stamp();
+  close_lt(now + delay);
+  if (last_release_ > now + delay) delay = last_release_ - now;
 }
 
 void AggregationBuffer::handle_lt(tlm::tlm_generic_payload& trans, sc_time& delay) {
   const sc_time now = sc_core::sc_time_stamp();
-  auto flush_open = [this] {
-    if (!open_) return;
-    const sc_time slot = next_slot();
-    forward_lt(*open_, open_->ready > slot ? open_->ready : slot);
-    spare_ = std::move(open_->data);  // keep its storage for the next segment
-    open_.reset();
-  };
-  if (auto* ext = trans.get_extension<ChunkExtension>(); ext && ext->op == ChunkExtension::Op::kFence) {
-    flush_open();
-    if (last_release_ > now + delay) delay = last_release_ - now;
-    trans.set_response_status(drain_error_);
-    drain_error_ = tlm::TLM_OK_RESPONSE;
-    return;
-  }
   const uint64_t n = trans.get_data_length();
+  const uint64_t addr = trans.get_address();
   const sc_time arrival = now + delay;
+  if (open_ && !merges(addr, n)) close_lt(arrival);
   sc_time accept = arrival;
   // Bytes that landed by `accept` have left; wait for further landings while the chunk does not fit.
   for (;;) {
@@ -131,7 +151,7 @@ void AggregationBuffer::handle_lt(tlm::tlm_generic_payload& trans, sc_time& dela
     }
     if (occupancy_ + n <= cfg_.capacity_bytes) break;
     if (releases_.empty()) {
-      flush_open();  // only the waiting segment holds space: send it so that it can land
+      close_lt(accept);  // only the open segment holds space: send it so that it can land
       continue;
     }
     accept = releases_.top().first;
@@ -142,61 +162,78 @@ void AggregationBuffer::handle_lt(tlm::tlm_generic_payload& trans, sc_time& dela
   ++chunks_;
   bytes_ += n;
   delay = accept - now;
-
-  const uint8_t* p = trans.get_data_ptr();
-  const uint64_t addr = trans.get_address();
-  // Workers reach this call out of time order under temporal decoupling, so "merge while every slot is busy"
-  // cannot be decided here; merge whatever is contiguous, which is what AT converges to when the link is the
-  // bottleneck (its slots are then always busy).
-  if (open_ && open_->extends(addr, n, cfg_.write_burst_bytes)) {
-    open_->data.insert(open_->data.end(), p, p + n);
-    open_->ready = accept;
-  } else {
-    flush_open();
-    spare_.assign(p, p + n);
-    open_ = Segment{addr, std::move(spare_), accept};
-  }
-  if (open_->data.size() >= cfg_.write_burst_bytes) flush_open();
+  append(trans, addr, n);
+  if (open_->data.size() >= cfg_.write_burst_bytes) close_lt(accept);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-// ---- AT: drain threads ----
+void AggregationBuffer::append(const tlm::tlm_generic_payload& trans, uint64_t addr, uint64_t n) {
+  const uint8_t* p = trans.get_data_ptr();
+  if (open_) {
+    open_->data.insert(open_->data.end(), p, p + n);
+  } else {
+    spare_.assign(p, p + n);
+    open_ = Segment{addr, std::move(spare_)};
+  }
+}
+
+// ---- AT: the same policy in simulated time, drain threads as the posted-write slots ----
+
+void AggregationBuffer::close_at() {
+  if (!open_) return;
+  closed_.push_back(std::move(*open_));
+  open_.reset();
+  data_ready_.notify(SC_ZERO_TIME);
+}
+
+void AggregationBuffer::fence_at(sc_time& delay) {
+  if (delay != SC_ZERO_TIME) {
+    wait(delay);
+    delay = SC_ZERO_TIME;
+  }
+  close_at();
+  while (occupancy_ != 0) wait(drained_);
+}
 
 void AggregationBuffer::handle_at(tlm::tlm_generic_payload& trans, sc_time& delay) {
   if (delay != SC_ZERO_TIME) {
     wait(delay);
     delay = SC_ZERO_TIME;
   }
-  if (auto* ext = trans.get_extension<ChunkExtension>(); ext && ext->op == ChunkExtension::Op::kFence) {
-    while (occupancy_ != 0) wait(drained_);
-    trans.set_response_status(drain_error_);
-    drain_error_ = tlm::TLM_OK_RESPONSE;
-    return;
-  }
   const uint64_t n = trans.get_data_length();
+  const uint64_t addr = trans.get_address();
+  // Chunks are accepted in the order they arrived, one at a time, as LT accepts them: a small chunk may not
+  // overtake one waiting for space (the order decides what merges).
+  const uint64_t ticket = tickets_issued_++;
+  while (ticket != tickets_served_) wait(turn_);
+  if (open_ && !merges(addr, n)) close_at();
   const sc_time asked = sc_core::sc_time_stamp();
-  while (occupancy_ + n > cfg_.capacity_bytes) wait(space_freed_);
-  full_time_ += sc_core::sc_time_stamp() - asked;
-  const uint8_t* p = trans.get_data_ptr();
-  if (!pending_.empty() && pending_.back().extends(trans.get_address(), n, cfg_.write_burst_bytes)) {
-    pending_.back().data.insert(pending_.back().data.end(), p, p + n);  // every slot is busy: grow the burst
-  } else {
-    pending_.push_back(Segment{trans.get_address(), std::vector<uint8_t>(p, p + n), SC_ZERO_TIME});
+  while (occupancy_ + n > cfg_.capacity_bytes) {
+    // Only the open segment holds space: send it so that it can land.
+    if (closed_.empty() && sending_ == 0) close_at();
+    wait(space_freed_);
   }
+  full_time_ += sc_core::sc_time_stamp() - asked;
+  if (open_ && !merges(addr, n)) close_at();  // the open segment may have changed while this chunk waited
+  append(trans, addr, n);
   set_occupancy(occupancy_ + n);
   ++chunks_;
   bytes_ += n;
-  data_ready_.notify(SC_ZERO_TIME);
+  if (open_->data.size() >= cfg_.write_burst_bytes) close_at();
+  ++tickets_served_;
+  turn_.notify(SC_ZERO_TIME);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 void AggregationBuffer::drain() {
   for (;;) {
-    while (pending_.empty()) wait(data_ready_);
-    const Segment seg = std::move(pending_.front());
-    pending_.pop_front();
+    while (closed_.empty()) wait(data_ready_);
+    const Segment seg = std::move(closed_.front());
+    closed_.pop_front();
+    ++sending_;
     sc_time d = SC_ZERO_TIME;
     send(seg, d);
+    --sending_;
     set_occupancy(occupancy_ - seg.data.size());
     space_freed_.notify(SC_ZERO_TIME);
     if (occupancy_ == 0) drained_.notify(SC_ZERO_TIME);

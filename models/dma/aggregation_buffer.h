@@ -1,12 +1,15 @@
 // The buffer at the DMA engine that gathers compressed chunks from every memory controller and sends them to
 // the host over PCIe. Its capacity is finite: a chunk is accepted only when it fits, so a full buffer stalls
-// the engine, which stops the memory controllers feeding it. It keeps up to `posted_writes` PCIe writes in
-// flight (posted-write credits); while all are busy, chunks that are contiguous in host memory (the packed
-// host layout makes consecutive chunks contiguous) merge into one write of up to `write_burst_bytes`, which
-// the link splits into Max_Payload_Size TLPs. Space frees when a write has landed in host memory. A
-// zero-length write with a ChunkExtension fence is answered once everything accepted before it has landed.
-//   AT: drain threads, one per posted-write slot.
-//   LT: computed in annotated time; contiguous chunks always merge up to the burst (see handle_lt).
+// the engine, which stops the memory controllers feeding it.
+// Write combining, one policy in both timing modes: chunks contiguous in host memory (the packed host layout
+// makes consecutive chunks contiguous) merge into one open segment of up to `write_burst_bytes`; the segment
+// closes when it is full, when a chunk that does not extend it arrives, when a chunk waits for space that
+// only the segment holds, or at a fence. Closed segments go out in order, one PCIe write each (the link
+// splits it into TLPs), with up to `posted_writes` in flight (posted-write credits); space frees when a write
+// has landed in host memory. A fence (TLM_IGNORE_COMMAND with a ChunkExtension kFence) is answered once
+// everything accepted before it has landed; any other IGNORE is answered OK at once.
+//   AT: drain threads, one per posted-write slot. LT: the same decisions in annotated time (the engine calls
+//   in time order), landing times kept in heaps.
 #pragma once
 
 #include <systemc>
@@ -47,7 +50,6 @@ class AggregationBuffer : public sc_core::sc_module, public stats::Reporter {
   struct Segment {
     uint64_t address = 0;
     std::vector<uint8_t> data;
-    sc_core::sc_time ready;  // LT: when its last byte was accepted
     bool extends(uint64_t addr, uint64_t n, uint32_t burst) const {
       return address + data.size() == addr && data.size() + n <= burst;
     }
@@ -55,13 +57,20 @@ class AggregationBuffer : public sc_core::sc_module, public stats::Reporter {
   using TimeHeap = std::priority_queue<sc_core::sc_time, std::vector<sc_core::sc_time>, std::greater<>>;
 
   void handle(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  void handle_lt(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  void handle_at(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  // Sends one write to the link starting at `start` (LT) or now (AT); returns false if the link refused it.
+  void handle_ignore(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  bool merges(uint64_t addr, uint64_t n) const;  // the chunk extends the open segment
+  void append(const tlm::tlm_generic_payload& trans, uint64_t addr, uint64_t n);
+  // Sends one write to the link after `delay`; returns false if the link refused it.
   bool send(const Segment& seg, sc_core::sc_time& delay);
-  // LT: when the next posted-write slot is free.
-  sc_core::sc_time next_slot() const;
-  void forward_lt(Segment& seg, const sc_core::sc_time& start);
+  // LT
+  void handle_lt(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  void close_lt(const sc_core::sc_time& at);  // sends the open segment at `at` or when a slot frees
+  void fence_lt(sc_core::sc_time& delay);
+  sc_core::sc_time next_slot() const;  // when the next posted-write slot is free
+  // AT
+  void handle_at(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  void close_at();  // hands the open segment to the drain threads
+  void fence_at(sc_core::sc_time& delay);
   void drain();
   void set_occupancy(uint64_t bytes);
   void record_error(tlm::tlm_response_status s, const Segment& seg);
@@ -72,12 +81,15 @@ class AggregationBuffer : public sc_core::sc_module, public stats::Reporter {
   tlmx::TimingMode mode_;
   uint64_t occupancy_ = 0;
   tlm::tlm_response_status drain_error_ = tlm::TLM_OK_RESPONSE;  // first failure since the last fence
+  std::optional<Segment> open_;                                  // still growing
   // AT state
-  std::deque<Segment> pending_;
+  std::deque<Segment> closed_;                        // waiting for a slot
+  unsigned sending_ = 0;                              // writes in flight
+  uint64_t tickets_issued_ = 0, tickets_served_ = 0;  // chunks accepted in arrival order
+  sc_core::sc_event turn_;
   sc_core::sc_event data_ready_, space_freed_, drained_;
   // LT state
-  std::optional<Segment> open_;  // waiting for a slot, still growing
-  TimeHeap slots_;               // landing times of the writes in flight
+  TimeHeap slots_;  // landing times of the writes in flight
   std::priority_queue<std::pair<sc_core::sc_time, uint64_t>,
                       std::vector<std::pair<sc_core::sc_time, uint64_t>>,
                       std::greater<>>

@@ -356,10 +356,11 @@ bool CdmaEngine::finish_offload(Job& job, sc_time& local) {
   // Fence: every chunk has landed in host memory before the index that describes them is written.
   ChunkExtension fence_ext;
   fence_ext.op = ChunkExtension::Op::kFence;
-  tlm::tlm_generic_payload fence;
+  tlmx::PayloadPool::Lease lease(payloads_);
+  tlm::tlm_generic_payload& fence = *lease;
   ScopedExtension scoped(fence, fence_ext);
-  uint8_t none = 0;
-  tlmx::prepare(fence, tlm::TLM_WRITE_COMMAND, job.d.host_address, &none, 0);
+  uint8_t none = 0;  // an IGNORE command still names one byte of data (data_length 0 is not legal)
+  tlmx::prepare(fence, tlm::TLM_IGNORE_COMMAND, job.d.host_address, &none, 1);
   buffer.transport(fence, local);
   if (fence.is_response_error()) {
     return fail(job, "draining the aggregation buffer to the host failed: " + fence.get_response_string());

@@ -36,8 +36,8 @@ class ChunkExtension : public tlm::tlm_extension<ChunkExtension> {
   }
 };
 
-// Attaches an extension owned by the caller for the payload's lifetime in this scope (payloads here have no
-// memory manager, and a payload deletes extensions still attached when it is destroyed).
+// Attaches an extension owned by the caller for the payload's use in this scope (a payload deletes extensions
+// still attached when its pool resets it or it is destroyed; declare this after the payload's lease).
 class ScopedExtension {
  public:
   ScopedExtension(tlm::tlm_generic_payload& trans, ChunkExtension& ext) : trans_(trans), ext_(ext) {

@@ -25,6 +25,10 @@ Crossbar::Crossbar(const sc_core::sc_module_name& name, const config::CrossbarCo
       .add_group("dma_port", dma_port_.statistics())
       .add_list("channel_ports", ports)
       .add_group("port", dma.statistics());
+  dma.set_debug_handler([this](tlm::tlm_generic_payload& t) -> unsigned {
+    if (t.get_address() >= map_.capacity()) return 0;
+    return channels[map_.decode(t.get_address()).channel]->debug(t);
+  });
 }
 
 void Crossbar::move(uint32_t ch, uint64_t bytes, sc_time& delay) {

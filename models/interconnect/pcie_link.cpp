@@ -30,35 +30,39 @@ PcieLink::PcieLink(const sc_core::sc_module_name& name, const config::PcieConfig
       .add_group("to_gpu", to_gpu_.statistics())
       .add_group("from_buffer", from_buffer.statistics())
       .add_group("from_engine", from_engine.statistics());
+  from_buffer.set_debug_handler([this](tlm::tlm_generic_payload& t) { return host.debug(t); });
+  from_engine.set_debug_handler([this](tlm::tlm_generic_payload& t) { return host.debug(t); });
 }
 
-sc_time PcieLink::data_time(uint64_t payload) const {
-  return ns_(cfg_.transfer_ns(payload, raw_gbps_));
+sc_time PcieLink::data_time(uint64_t address, uint64_t payload) const {
+  return ns_(cfg_.transfer_ns(address, payload, raw_gbps_));
 }
 
-sc_time PcieLink::request_time(uint64_t payload) const {
-  const double bytes = static_cast<double>(cfg_.tlps(payload) * cfg_.tlp_overhead_bytes);
+sc_time PcieLink::request_time(uint64_t address, uint64_t payload) const {
+  const double bytes = static_cast<double>(cfg_.tlps(address, payload) * cfg_.tlp_overhead_bytes);
   return ns_(bytes / raw_gbps_ / (1.0 - cfg_.dllp_overhead));
 }
 
 void PcieLink::handle(tlm::tlm_generic_payload& trans, sc_time& delay) {
   const uint64_t len = trans.get_data_length();
+  const uint64_t addr = trans.get_address();
+  const uint64_t tlps = cfg_.tlps(addr, len);
   const sc_time now = sc_core::sc_time_stamp();
   if (trans.is_write()) {
-    const sc_time end = to_host_.reserve_for(now + delay, data_time(len), len);
-    tlps_to_host_ += cfg_.tlps(len);
+    const sc_time end = to_host_.reserve_for(now + delay, data_time(addr, len), len);
+    tlps_to_host_ += tlps;
     delay = end + latency_ - now;
     host.transport(trans, delay);
     return;
   }
   // Read: requests go up, completions with the data come down.
-  const sc_time req_end = to_host_.reserve_for(now + delay, request_time(len), 0);
-  tlps_to_host_ += cfg_.tlps(len);
+  const sc_time req_end = to_host_.reserve_for(now + delay, request_time(addr, len), 0);
+  tlps_to_host_ += tlps;
   delay = req_end + latency_ - now;
   host.transport(trans, delay);
   if (!trans.is_response_ok()) return;
-  const sc_time data_end = to_gpu_.reserve_for(sc_core::sc_time_stamp() + delay, data_time(len), len);
-  tlps_to_gpu_ += cfg_.tlps(len);
+  const sc_time data_end = to_gpu_.reserve_for(sc_core::sc_time_stamp() + delay, data_time(addr, len), len);
+  tlps_to_gpu_ += tlps;
   delay = data_end + latency_ - sc_core::sc_time_stamp();
 }
 

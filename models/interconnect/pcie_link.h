@@ -30,10 +30,11 @@ class PcieLink : public sc_core::sc_module, public stats::Reporter, public tlmx:
   PcieLink(const sc_core::sc_module_name& name, const config::PcieConfig& cfg, tlmx::TimingMode mode,
            unsigned writes_in_flight, unsigned reads_in_flight);
 
-  // Link time of `payload` bytes as TLPs (overhead and DLLP share included).
-  sc_core::sc_time data_time(uint64_t payload) const;
-  // Link time of the header-only read requests for `payload` bytes.
-  sc_core::sc_time request_time(uint64_t payload) const;
+  // Link time of `payload` bytes at `address` as TLPs (overhead and DLLP share included; no TLP crosses a
+  // 4 KiB boundary).
+  sc_core::sc_time data_time(uint64_t address, uint64_t payload) const;
+  // Link time of the header-only read requests for `payload` bytes at `address`.
+  sc_core::sc_time request_time(uint64_t address, uint64_t payload) const;
   const tlmx::BandwidthResource& to_host() const { return to_host_; }
   const tlmx::BandwidthResource& to_gpu() const { return to_gpu_; }
   const stats::Group& statistics() const override { return stats_; }

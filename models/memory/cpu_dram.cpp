@@ -12,6 +12,7 @@ CpuDram::CpuDram(const sc_core::sc_module_name& name, const config::HostDramConf
       device_(std::string(this->name()) + ".dram", cfg.bandwidth_gbps, cfg.latency_ns, cfg.capacity_bytes,
               "host_dram") {
   stats_.include(device_.statistics()).add_group("port", port.statistics());
+  port.set_debug_handler([this](tlm::tlm_generic_payload& t) { return device_.debug(t, t.get_address()); });
 }
 
 }  // namespace cdma::memory

@@ -16,6 +16,17 @@ GpuMemoryController::GpuMemoryController(const sc_core::sc_module_name& name, ui
               map.channel_capacity(), "gpu_dram"),
       log_(tlmx::module_logger(this->name())) {
   stats_.include(device_.statistics()).add_group("port", port.statistics());
+  // Debug accesses stop at the end of the interleave granule: the next byte lives in another channel.
+  port.set_debug_handler([this](tlm::tlm_generic_payload& t) -> unsigned {
+    const uint64_t addr = t.get_address();
+    if (addr >= map_.capacity() || map_.decode(addr).channel != channel_) return 0;
+    const unsigned len = t.get_data_length();
+    const uint64_t granule = map_.bytes_to_granule_end(addr);
+    if (len > granule) t.set_data_length(static_cast<unsigned>(granule));
+    const unsigned n = device_.debug(t, map_.decode(addr).local);
+    t.set_data_length(len);
+    return n;
+  });
 }
 
 void GpuMemoryController::handle(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {

@@ -1,5 +1,7 @@
 #include "memory/memory_device.h"
 
+#include <algorithm>
+
 namespace cdma::memory {
 
 MemoryDevice::MemoryDevice(std::string name, double gbps, double latency_ns, uint64_t capacity_bytes,
@@ -48,6 +50,19 @@ void MemoryDevice::access(tlm::tlm_generic_payload& trans, uint64_t addr, sc_cor
     bytes_written_ += len;
   }
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned MemoryDevice::debug(tlm::tlm_generic_payload& trans, uint64_t addr) {
+  if (addr >= store_.capacity() || trans.get_data_ptr() == nullptr) return 0;
+  const uint64_t n = std::min<uint64_t>(trans.get_data_length(), store_.capacity() - addr);
+  if (trans.is_read()) {
+    store_.read(addr, trans.get_data_ptr(), n);
+  } else if (trans.is_write()) {
+    store_.write(addr, trans.get_data_ptr(), n);
+  } else {
+    return 0;
+  }
+  return static_cast<unsigned>(n);
 }
 
 }  // namespace cdma::memory

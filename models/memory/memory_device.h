@@ -22,6 +22,9 @@ class MemoryDevice {
 
   // Reads or writes trans's data at local address `addr`; on success advances `delay` to the access's end.
   void access(tlm::tlm_generic_payload& trans, uint64_t addr, sc_core::sc_time& delay);
+  // transport_dbg: reads or writes the bytes of trans at `addr` without time or statistics, up to the end
+  // of the store; returns how many.
+  unsigned debug(tlm::tlm_generic_payload& trans, uint64_t addr);
 
   SparseMemory& store() { return store_; }
   const SparseMemory& store() const { return store_; }

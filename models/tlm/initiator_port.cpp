@@ -31,8 +31,13 @@ void InitiatorPort::transport_at(tlm::tlm_generic_payload& trans, sc_time& delay
     violation("transaction object reused while still in flight");
     return;
   }
+  if (!trans.has_mm()) violation("nb_transport payload without a memory manager (use a PayloadPool lease)");
   const sc_time asked = sc_core::sc_time_stamp();
-  while (request_in_progress_) wait(request_free_);
+  // Requests leave in the order their callers asked (an event wakes every waiter in no set order): the
+  // aggregation buffer merges chunks that arrive in host-address order, which is the order they were asked.
+  const uint64_t ticket = tickets_issued_++;
+  while (request_in_progress_ || ticket != tickets_served_) wait(request_free_);
+  ++tickets_served_;
 
   Pending p;
   pending_[&trans] = &p;
@@ -97,7 +102,8 @@ tlm::tlm_sync_enum InitiatorPort::nb_transport_bw(tlm::tlm_generic_payload& tran
     p.resp_seen = true;
     p.resp_time = sc_core::sc_time_stamp() + t;
     p.resp.notify(t);
-    return tlm::TLM_COMPLETED;  // completes the response: no END_RESP call needed
+    phase = tlm::END_RESP;  // END_RESP on the return path, at the response's own time
+    return tlm::TLM_UPDATED;
   }
   violation("unexpected phase on the backward path");
   return tlm::TLM_COMPLETED;

@@ -1,6 +1,8 @@
 // The initiator side of one hop, called from an SC_THREAD as a blocking transport in either timing mode.
 // LT: b_transport with the caller's annotated delay. AT: the caller's delay is waited out, then the 4-phase
 // handshake runs (BEGIN_REQ, END_REQ, BEGIN_RESP, END_RESP) and the call returns when the response arrived.
+// END_RESP goes back on the return path of the target's BEGIN_RESP call (TLM_UPDATED), or forward when the
+// target answered BEGIN_REQ with BEGIN_RESP itself. Payloads must come with a memory manager (PayloadPool).
 // Several threads may share one port: the request exclusion rule (no BEGIN_REQ before the previous END_REQ)
 // is enforced here, which is how a target's withheld END_REQ back-pressures every caller.
 #pragma once
@@ -40,6 +42,9 @@ class InitiatorPort : public sc_core::sc_module {
     }
   }
 
+  // transport_dbg through this hop: no time, no statistics; returns the bytes read or written.
+  unsigned debug(tlm::tlm_generic_payload& trans) { return socket->transport_dbg(trans); }
+
   TimingMode mode() const { return mode_; }
   const ProtocolCounters& protocol() const { return protocol_; }
   // Time callers spent from wanting to send a request until it was accepted (END_REQ): back-pressure seen
@@ -64,6 +69,7 @@ class InitiatorPort : public sc_core::sc_module {
   TimingMode mode_;
   std::map<tlm::tlm_generic_payload*, Pending*> pending_;
   bool request_in_progress_ = false;
+  uint64_t tickets_issued_ = 0, tickets_served_ = 0;  // FIFO order of waiting requests
   sc_core::sc_event request_free_;
   ProtocolCounters protocol_;
   sc_core::sc_time request_wait_;

@@ -21,6 +21,7 @@ class PayloadPool : public tlm::tlm_mm_interface {
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     tlm::tlm_generic_payload& operator*() { return *payload_; }
+    tlm::tlm_generic_payload* operator->() { return payload_; }
 
    private:
     tlm::tlm_generic_payload* payload_;

@@ -20,6 +20,9 @@ TargetPort::TargetPort(const sc_core::sc_module_name& name, TimingMode mode, uns
       .add("mean_occupancy", stats::Unit::kRequests, "mean requests in service over the simulated time (AT)",
            mean_occupancy_)
       .add("backpressure_s", "time requests waited for END_REQ while the queue was full", backpressure_)
+      .add("refused", stats::Unit::kCount,
+           "requests answered with an error before the module: byte enables, streaming, no data", refused_)
+      .add("ignored", stats::Unit::kCount, "TLM_IGNORE_COMMAND requests answered OK without time", ignored_)
       .add_probe("protocol_violations", stats::Unit::kCount, "base-protocol rules broken",
                  [this] { return protocol_.violations; })
       .add("latency", "per request: from its arrival to its response, this hop and all below it", latency_);
@@ -39,11 +42,49 @@ void TargetPort::violation(const std::string& what) {
   SC_REPORT_WARNING(name(), what.c_str());
 }
 
+void TargetPort::serve(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  if (trans.is_read() || trans.is_write()) {
+    tlm::tlm_response_status refusal = tlm::TLM_OK_RESPONSE;
+    if (trans.get_byte_enable_ptr() != nullptr) {
+      refusal = tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
+    } else if (trans.get_streaming_width() < trans.get_data_length()) {
+      refusal = tlm::TLM_BURST_ERROR_RESPONSE;
+    } else if (trans.get_data_length() == 0 || trans.get_data_ptr() == nullptr) {
+      refusal = tlm::TLM_GENERIC_ERROR_RESPONSE;
+    }
+    if (refusal != tlm::TLM_OK_RESPONSE) {
+      ++refused_;
+      trans.set_response_status(refusal);
+      return;
+    }
+    handler_(trans, delay);
+    return;
+  }
+  if (ignore_handler_) {
+    ignore_handler_(trans, delay);
+    return;
+  }
+  ++ignored_;
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+// LT keeps AT's queue in annotated time: a request that arrives while `depth` requests are in service (their
+// responses later than its arrival) starts when the earliest of them is answered, as AT withholds END_REQ.
 void TargetPort::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   ++protocol_.transactions;
-  const sc_time arrived = delay;
-  handler_(trans, delay);
-  latency_.sample(delay > arrived ? delay - arrived : SC_ZERO_TIME);
+  const sc_time now = sc_core::sc_time_stamp();
+  const sc_time arrival = now + delay;
+  while (!in_service_.empty() && in_service_.top() <= arrival) in_service_.pop();
+  if (in_service_.size() >= depth_) {
+    const sc_time start = in_service_.top();
+    in_service_.pop();
+    backpressure_ += start - arrival;
+    delay = start - now;
+  }
+  serve(trans, delay);
+  in_service_.push(now + delay);
+  max_occupancy_.sample(in_service_.size());
+  latency_.sample(now + delay - arrival);
 }
 
 bool TargetPort::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
@@ -51,8 +92,10 @@ bool TargetPort::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi
   return false;
 }
 
-unsigned int TargetPort::transport_dbg(tlm::tlm_generic_payload&) {
-  return 0;
+unsigned int TargetPort::transport_dbg(tlm::tlm_generic_payload& trans) {
+  if (!debug_handler_) return 0;
+  if (!trans.is_read() && !trans.is_write()) return 0;
+  return debug_handler_(trans);
 }
 
 void TargetPort::set_occupancy(unsigned n) {
@@ -67,13 +110,25 @@ void TargetPort::admit(tlm::tlm_generic_payload* trans, const sc_time& arrived) 
   work_.notify(SC_ZERO_TIME);
 }
 
+void TargetPort::response_done() {
+  response_in_progress_ = false;
+  if (responding_ != nullptr && responding_->has_mm()) responding_->release();
+  responding_ = nullptr;
+}
+
 tlm::tlm_sync_enum TargetPort::nb_transport_fw(tlm::tlm_generic_payload& trans, tlm::tlm_phase& phase,
                                                sc_time& t) {
   if (phase == tlm::BEGIN_REQ) {
     ++protocol_.transactions;
+    if (trans.has_mm()) {
+      trans.acquire();  // held until its END_RESP
+    } else {
+      violation("nb_transport payload without a memory manager");
+    }
     if (waiting_ != nullptr) {
       violation("BEGIN_REQ before END_REQ of the previous request (request exclusion rule)");
       trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+      if (trans.has_mm()) trans.release();
       return tlm::TLM_COMPLETED;
     }
     if (occupancy_ < depth_) {
@@ -86,8 +141,9 @@ tlm::tlm_sync_enum TargetPort::nb_transport_fw(tlm::tlm_generic_payload& trans, 
     return tlm::TLM_ACCEPTED;
   }
   if (phase == tlm::END_RESP) {
-    if (!response_in_progress_) violation("END_RESP without a response in progress");
-    response_in_progress_ = false;
+    if (!response_in_progress_ || responding_ != &trans)
+      violation("END_RESP without its response in progress");
+    response_done();
     response_free_.notify(t);
     return tlm::TLM_COMPLETED;
   }
@@ -100,20 +156,25 @@ void TargetPort::worker() {
     while (queue_.empty()) wait(work_);
     const auto [trans, arrived] = queue_.front();
     queue_.pop_front();
+    // The request arrived at the time annotated on its BEGIN_REQ; it is served from then.
+    if (arrived > sc_core::sc_time_stamp()) wait(arrived - sc_core::sc_time_stamp());
     sc_time delay = SC_ZERO_TIME;
-    handler_(*trans, delay);
+    serve(*trans, delay);
     if (delay != SC_ZERO_TIME) wait(delay);
 
     while (response_in_progress_) wait(response_free_);  // response exclusion rule
     response_in_progress_ = true;
+    responding_ = trans;
     tlm::tlm_phase phase = tlm::BEGIN_RESP;
     sc_time t = SC_ZERO_TIME;
     const sc_time now = sc_core::sc_time_stamp();
     latency_.sample(now > arrived ? now - arrived : SC_ZERO_TIME);
     const tlm::tlm_sync_enum status = socket->nb_transport_bw(*trans, phase, t);
     if (status == tlm::TLM_COMPLETED || (status == tlm::TLM_UPDATED && phase == tlm::END_RESP)) {
-      response_in_progress_ = false;
-      response_free_.notify(SC_ZERO_TIME);
+      response_done();
+      response_free_.notify(t);
+    } else if (status == tlm::TLM_UPDATED) {
+      violation("initiator answered BEGIN_RESP with a phase other than END_RESP");
     }
     set_occupancy(occupancy_ - 1);
     if (waiting_ != nullptr) {  // a slot is free: accept the held request now

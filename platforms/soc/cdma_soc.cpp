@@ -37,14 +37,15 @@ CdmaSoc::CdmaSoc(const sc_core::sc_module_name& name, const config::PlatformConf
         ("mc" + std::to_string(i)).c_str(), i, cfg_.gpu.dram, map_, mode_, cfg.simulation.queue_depth));
     units_.push_back(std::make_unique<compression::CompressionUnit>(
         ("cu" + std::to_string(i)).c_str(), cfg_.gpu.compression, mode_, cfg.simulation.queue_depth));
-    crossbar_.channels[i]->socket.bind(units_[i]->port.socket);
-    units_[i]->memory.socket.bind(controllers_[i]->port.socket);
+    const std::string ch = std::to_string(i);
+    connect(crossbar_.channels[i]->socket, units_[i]->port.socket, "cu" + ch);
+    connect(units_[i]->memory.socket, controllers_[i]->port.socket, "mc" + ch);
   }
-  engine_.gpu.socket.bind(crossbar_.dma.socket);
-  engine_.buffer.socket.bind(buffer_.input.socket);
-  engine_.host.socket.bind(pcie_.from_engine.socket);
-  buffer_.pcie.socket.bind(pcie_.from_buffer.socket);
-  pcie_.host.socket.bind(host_.port.socket);
+  connect(engine_.gpu.socket, crossbar_.dma.socket, "crossbar");
+  connect(engine_.buffer.socket, buffer_.input.socket, "buffer");
+  connect(engine_.host.socket, pcie_.from_engine.socket, "pcie_from_engine");
+  connect(buffer_.pcie.socket, pcie_.from_buffer.socket, "pcie_from_buffer");
+  connect(pcie_.host.socket, host_.port.socket, "host_dram");
 
   std::vector<memory::SparseMemory*> channels;
   for (const auto& mc : controllers_) channels.push_back(&mc->device().store());
@@ -59,6 +60,17 @@ CdmaSoc::CdmaSoc(const sc_core::sc_module_name& name, const config::PlatformConf
       .add_group("modules", modules_)
       .add_probe("protocol_violations", stats::Unit::kCount, "base-protocol rules broken on any port",
                  [this] { return protocol_violations(); });
+}
+
+template <typename From, typename To>
+void CdmaSoc::connect(From& from, To& to, const std::string& binding) {
+  if (!cfg_.simulation.protocol_checks) {
+    from.bind(to);
+    return;
+  }
+  checkers_.push_back(std::make_unique<tlmx::ProtocolChecker>(("check_" + binding).c_str()));
+  from.bind(checkers_.back()->target);
+  checkers_.back()->initiator.bind(to);
 }
 
 namespace {
@@ -78,6 +90,7 @@ uint64_t violations_below(const sc_core::sc_object& object) {
   for (const sc_core::sc_object* child : object.get_child_objects()) {
     if (const auto* p = dynamic_cast<const tlmx::InitiatorPort*>(child)) v += p->protocol().violations;
     if (const auto* p = dynamic_cast<const tlmx::TargetPort*>(child)) v += p->protocol().violations;
+    if (const auto* p = dynamic_cast<const tlmx::ProtocolChecker*>(child)) v += p->protocol().violations;
     v += violations_below(*child);
   }
   return v;

@@ -28,6 +28,7 @@
 #include "soc/host_backdoor.h"
 #include "stats/group.h"
 #include "stats/snapshot.h"
+#include "tlm/protocol_checker.h"
 
 namespace cdma::platform {
 
@@ -70,10 +71,16 @@ class CdmaSoc : public sc_core::sc_module {
   nlohmann::json stats() const { return stats_.to_json(sc_core::sc_time_stamp()); }
   // The same, typed, to merge with other SoCs' (stats::merge).
   stats::Snapshot stats_snapshot() const { return stats_.snapshot(sc_core::sc_time_stamp()); }
-  // Protocol violations seen by every port anywhere below the SoC (0 in a correct run).
+  // Protocol violations seen by every port and protocol checker anywhere below the SoC (0 in a correct run).
   uint64_t protocol_violations() const;
+  // The checkers on the SoC's bindings (simulation.protocol_checks), one per binding.
+  size_t protocol_checkers() const { return checkers_.size(); }
 
  private:
+  // Binds `from` to `to`, through a ProtocolChecker named check_<target> when protocol checks are on.
+  template <typename From, typename To>
+  void connect(From& from, To& to, const std::string& binding);
+
   config::PlatformConfig cfg_;
   tlmx::TimingMode mode_;
   memory::AddressMap map_;
@@ -86,6 +93,7 @@ class CdmaSoc : public sc_core::sc_module {
   memory::CpuDram host_;
   GpuBackdoor gpu_backdoor_;
   HostBackdoor host_backdoor_;
+  std::vector<std::unique_ptr<tlmx::ProtocolChecker>> checkers_;
 
   stats::Group stats_, modules_;
 };

@@ -12,10 +12,17 @@
 
 #include <cstdio>
 #include <functional>
+#include <ostream>
 
 #include "dma/chunk_extension.h"
 #include "tlm/initiator_port.h"
 #include "tlm/payload.h"
+#include "tlm/payload_pool.h"
+
+namespace cdma::tlmx {
+// Found by argument-dependent lookup: gtest names a parameterised mode "at"/"lt" instead of printing its bytes.
+inline void PrintTo(TimingMode m, std::ostream* os) { *os << to_string(m); }
+}  // namespace cdma::tlmx
 
 namespace cdma::test {
 
@@ -52,7 +59,8 @@ class Driver : public sc_core::sc_module {
 
   tlm::tlm_response_status access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, unsigned len,
                                   dma::ChunkExtension* ext = nullptr) {
-    tlm::tlm_generic_payload t;
+    tlmx::PayloadPool::Lease lease(payloads_);
+    tlm::tlm_generic_payload& t = *lease;
     tlmx::prepare(t, cmd, addr, data, len);
     if (ext) t.set_extension(ext);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
@@ -62,7 +70,11 @@ class Driver : public sc_core::sc_module {
     return t.get_response_status();
   }
 
+  // Payloads with a memory manager, for tests that fill in their own attributes.
+  tlmx::PayloadPool& payloads() { return payloads_; }
+
  private:
+  tlmx::PayloadPool payloads_;
   void run() { body_(*this); }
   std::function<void(Driver&)> body_;
 };

@@ -180,13 +180,50 @@ TEST(Pcie, TransferNsCountsWholeTlps) {
   const PcieConfig p;
   const double raw = p.raw_gbps();
   // 1000 bytes at MPS 256 are 4 TLPs.
-  EXPECT_DOUBLE_EQ(p.transfer_ns(1000), (1000 + 4 * 24) / raw / 0.98);
-  EXPECT_DOUBLE_EQ(p.transfer_ns(256), (256 + 24) / raw / 0.98);
-  EXPECT_DOUBLE_EQ(p.transfer_ns(257), (257 + 2 * 24) / raw / 0.98);
-  EXPECT_DOUBLE_EQ(p.transfer_ns(0), 0.0);
-  // A long stream converges on the effective bandwidth.
+  EXPECT_DOUBLE_EQ(p.transfer_ns(0, 1000), (1000 + 4 * 24) / raw / 0.98);
+  EXPECT_DOUBLE_EQ(p.transfer_ns(0, 256), (256 + 24) / raw / 0.98);
+  EXPECT_DOUBLE_EQ(p.transfer_ns(0, 257), (257 + 2 * 24) / raw / 0.98);
+  EXPECT_DOUBLE_EQ(p.transfer_ns(0, 0), 0.0);
+  // A long aligned stream converges on the effective bandwidth.
   const uint64_t big = 256ull << 20;
-  EXPECT_NEAR(big / p.transfer_ns(big), p.effective_gbps(), 1e-9);
+  EXPECT_NEAR(big / p.transfer_ns(0, big), p.effective_gbps(), 1e-9);
+}
+
+// No TLP crosses a 4 KiB address boundary: a transfer is cut there first, then into MPS pieces.
+TEST(Pcie, TlpsDoNotCross4KiBBoundaries) {
+  const PcieConfig p;  // MPS 256
+  EXPECT_EQ(p.tlps(0, 4096), 16u);
+  EXPECT_EQ(p.tlps(32, 4096), 17u);        // 4064 B (16 TLPs) then 32 B
+  EXPECT_EQ(p.tlps(4000, 200), 2u);        // 96 B up to the boundary, then 104 B
+  EXPECT_EQ(p.tlps(4096 - 256, 256), 1u);  // ends exactly on the boundary
+  EXPECT_EQ(p.tlps(100, 3 * 4096), 3 * 16u + 1u);
+  EXPECT_EQ(p.tlps(8191, 1), 1u);
+  EXPECT_EQ(p.tlps(8191, 2), 2u);
+  EXPECT_EQ(p.tlps(5, 0), 1u);
+  // Brute force: walk the bytes, starting a TLP at every boundary and every MPS bytes.
+  for (uint64_t addr : {0ull, 1ull, 255ull, 3000ull, 4095ull, 12345ull}) {
+    for (uint64_t n : {1ull, 255ull, 256ull, 4096ull, 5000ull, 70000ull}) {
+      uint64_t count = 0, in_tlp = 0;
+      for (uint64_t a = addr; a < addr + n; ++a) {
+        if (in_tlp == 0 || a % 4096 == 0 || in_tlp == 256) {
+          ++count;
+          in_tlp = 0;
+        }
+        ++in_tlp;
+      }
+      EXPECT_EQ(p.tlps(addr, n), count) << addr << " + " << n;
+    }
+  }
+  // An uncompressed 64 MiB host image starts its payload 32 + 16 x 16384 B in, and the buffer sends it as
+  // 4 KiB writes: every one spans a boundary and costs a 17th TLP, 24 B more per 4096 + 16 x 24 B on the
+  // wire.
+  const uint64_t offset = 32 + 16 * 16384;
+  double aligned = 0, unaligned = 0;
+  for (uint64_t i = 0; i < 16384; ++i) {
+    aligned += p.transfer_ns(i * 4096, 4096);
+    unaligned += p.transfer_ns(offset + i * 4096, 4096);
+  }
+  EXPECT_NEAR(unaligned / aligned, 1.0 + 24.0 / (4096 + 16 * 24), 1e-9);
 }
 
 TEST(Derived, ChannelBandwidthAndCompressionThroughput) {
@@ -569,8 +606,8 @@ TEST(Errors, ExtremeValuesAreRefusedWithTheirRange) {
   }
 }
 
-// A platform file either gives every field or starts from a base and gives what differs; a partial file without
-// a base is refused, naming what is missing (it once fell back to Titan X values silently).
+// A platform file either gives every field or starts from a base and gives what differs; a partial file
+// without a base is refused, naming what is missing (it once fell back to Titan X values silently).
 TEST(Base, ADerivedFileStartsFromItsBaseAndNamesItself) {
   const std::string path = write_temp(R"({"name": "a100-x8", "base": "a100", "pcie": {"lanes": 8}})");
   const PlatformConfig c = load_platform(path, {}, CDMA_PLATFORMS_DIR);
@@ -582,7 +619,9 @@ TEST(Base, ADerivedFileStartsFromItsBaseAndNamesItself) {
   expected.pcie.lanes = 8;
   EXPECT_EQ(to_json(c), to_json(expected));  // everything else is the A100's
   // A base next to the file is found before the shipped ones, and bases chain.
-  const std::string second = write_temp(R"({"name": "a100-x4", "base": "cdma_cfg_ADerivedFileStartsFromItsBaseAndNamesItself", "pcie": {"lanes": 4}, "gpu": {"dram": {"channels": 10}}})", "_2");
+  const std::string second = write_temp(
+      R"({"name": "a100-x4", "base": "cdma_cfg_ADerivedFileStartsFromItsBaseAndNamesItself", "pcie": {"lanes": 4}, "gpu": {"dram": {"channels": 10}}})",
+      "_2");
   EXPECT_EQ(load_platform(second, {}, CDMA_PLATFORMS_DIR).pcie.lanes, 4u);
   EXPECT_EQ(load_platform(second, {}, CDMA_PLATFORMS_DIR).gpu.dram.bandwidth_gbps, 1555.0);
   // An error names the file that supplied the value.
@@ -593,7 +632,8 @@ TEST(Base, ADerivedFileStartsFromItsBaseAndNamesItself) {
   EXPECT_CONTAINS(msg, "base: platform 'b200': no such file");
   msg = load_error(write_temp(R"({"base": "a100", "pcie": {"lanes": 8}})", "_noname"));
   EXPECT_CONTAINS(msg, "name: missing");
-  const std::string loop = write_temp(R"({"name": "loop", "base": "cdma_cfg_ADerivedFileStartsFromItsBaseAndNamesItself_loop"})", "_loop");
+  const std::string loop = write_temp(
+      R"({"name": "loop", "base": "cdma_cfg_ADerivedFileStartsFromItsBaseAndNamesItself_loop"})", "_loop");
   EXPECT_CONTAINS(load_error(loop, {}), "is based on this file");
 }
 

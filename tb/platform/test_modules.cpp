@@ -139,12 +139,12 @@ TEST_P(ModeTest, PcieWriteAndReadFollowTheLinkModel) {
       double t0 = now_ns();
       ASSERT_EQ(d.access(tlm::TLM_WRITE_COMMAND, 1 << 20, w.data(), 4096), tlm::TLM_OK_RESPONSE);
       const double dram = 4096 / hc.bandwidth_gbps + hc.latency_ns;
-      EXPECT_NEAR(now_ns() - t0, pc.transfer_ns(4096) + pc.latency_ns + dram, 0.01);
+      EXPECT_NEAR(now_ns() - t0, pc.transfer_ns(0, 4096) + pc.latency_ns + dram, 0.01);
       t0 = now_ns();
       ASSERT_EQ(d.access(tlm::TLM_READ_COMMAND, 1 << 20, r.data(), 4096), tlm::TLM_OK_RESPONSE);
       EXPECT_EQ(r, w);
       const double request = 16 * pc.tlp_overhead_bytes / pc.raw_gbps() / (1 - pc.dllp_overhead);
-      EXPECT_NEAR(now_ns() - t0, request + 2 * pc.latency_ns + dram + pc.transfer_ns(4096), 0.01);
+      EXPECT_NEAR(now_ns() - t0, request + 2 * pc.latency_ns + dram + pc.transfer_ns(0, 4096), 0.01);
       EXPECT_EQ(d.access(tlm::TLM_READ_COMMAND, hc.capacity_bytes, r.data(), 16),
                 tlm::TLM_ADDRESS_ERROR_RESPONSE);
     });
@@ -292,18 +292,18 @@ TEST_P(ModeTest, AggregationBufferPushesBackWhenFullAndFenceWaitsForDrain) {
       dma::ChunkExtension fence;
       fence.op = dma::ChunkExtension::Op::kFence;
       uint8_t none = 0;
-      ASSERT_EQ(d.access(tlm::TLM_WRITE_COMMAND, 0, &none, 0, &fence), tlm::TLM_OK_RESPONSE);
+      ASSERT_EQ(d.access(tlm::TLM_IGNORE_COMMAND, 0, &none, 1, &fence), tlm::TLM_OK_RESPONSE);
       fenced = now_ns();
     });
     drv.port.socket.bind(buf.input.socket);
     sc_core::sc_start();
     // Two chunks fill the buffer: the third is accepted only once the first has crossed the link.
     const double first_drained =
-        pc.transfer_ns(4096) + pc.latency_ns + 4096 / hc.bandwidth_gbps + hc.latency_ns;
+        pc.transfer_ns(0, 4096) + pc.latency_ns + 4096 / hc.bandwidth_gbps + hc.latency_ns;
     EXPECT_GE(accepted_third, first_drained - 0.01);
     EXPECT_GT(buf.statistics().to_json(sc_core::sc_time_stamp())["full_wait_s"].get<double>(), 0.0);
     // The fence returns when all three are in host memory: three link transfers back to back.
-    EXPECT_GE(fenced, 3 * pc.transfer_ns(4096) - 0.01);
+    EXPECT_GE(fenced, 3 * pc.transfer_ns(0, 4096) - 0.01);
     for (int i = 0; i < 3; ++i) {
       uint8_t b = 0;
       host.device().store().read(4096 * i + 100, &b, 1);
@@ -340,9 +340,12 @@ TEST(TargetPort, FullQueueWithholdsEndReq) {
         SC_THREAD(a);
         SC_THREAD(a);
       }
+      tlmx::PayloadPool pool;
       void a() {
         uint8_t x = 0;
-        tlm::tlm_generic_payload t;
+        tlmx::PayloadPool::Lease lease(pool);
+        tlm::tlm_generic_payload& t = *lease;
+        t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         t.set_command(tlm::TLM_READ_COMMAND);
         t.set_data_ptr(&x);
         t.set_data_length(1);
@@ -373,10 +376,11 @@ struct RuleBreaker : sc_core::sc_module, tlm::tlm_bw_transport_if<> {
     SC_HAS_PROCESS(RuleBreaker);
     SC_THREAD(run);
   }
-  tlm::tlm_generic_payload a, b, c;
+  tlmx::PayloadPool pool;
+  tlmx::PayloadPool::Lease a{pool}, b{pool}, c{pool};
   void run() {
     // a fills the single slot, b is held without END_REQ, c breaks the rule.
-    for (tlm::tlm_generic_payload* t : {&a, &b, &c}) {
+    for (tlm::tlm_generic_payload* t : {&*a, &*b, &*c}) {
       t->set_command(tlm::TLM_READ_COMMAND);
       t->set_data_ptr(data);
       t->set_data_length(1);
@@ -408,7 +412,9 @@ TEST(InitiatorPort, DetectsTransactionReuseWhileInFlight) {
   in_child([] {
     sc_core::sc_report_handler::set_actions(sc_core::SC_WARNING, sc_core::SC_DO_NOTHING);
     SlowTarget target("target", 4);
-    tlm::tlm_generic_payload shared_trans;
+    tlmx::PayloadPool pool;
+    tlmx::PayloadPool::Lease lease(pool);
+    tlm::tlm_generic_payload& shared_trans = *lease;
     uint8_t x = 0;
     shared_trans.set_command(tlm::TLM_READ_COMMAND);
     shared_trans.set_data_ptr(&x);
