@@ -44,8 +44,7 @@ main_job() {
   # PCIe gen3 x16): oracle vs vDNN vs cDMA-ZV, every offloaded activation moved as real bytes through the
   # platform model and checked; then the plots. Outputs in out/train (report, CSV, Perfetto timeline, PNGs).
   build/release/bin/cdma-sim --platform titan-x train --network vgg16 --batch 64 --algorithm zv \
-    --out out/train
-  /usr/bin/python3 sim/tools/plot_training.py out/train
+    --out out/train --plots
 }
 
 case "${1:-}" in

@@ -38,4 +38,11 @@ std::string prepare_output_file(const std::string& path, const std::string& flag
   return path;
 }
 
+void write_text_file(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  f.flush();
+  if (!f) throw std::runtime_error(path + ": cannot write: " + std::strerror(errno));
+}
+
 }  // namespace cdma::runner

@@ -1,34 +1,36 @@
 #!/usr/bin/env python3
 """Runs `cdma-sim train` for every network and cDMA algorithm and summarises: a markdown table (for
 docs/validation.md), sweep.json, and performance.png (performance normalised to oracle per network and
-configuration) and traffic.png. Usage:
-  sweep.py [--sim build/release/bin/cdma-sim] [--batch 16] [--platform titan-x]
-           [--algorithms rl,zv,zl] [--networks alexnet,...] [--out out/sweep] [-- extra cdma-sim train args]"""
+configuration) and traffic.png (PCIe offload traffic relative to vDNN). docs/validation.md is made with
+  /usr/bin/python3 sim/tools/sweep.py --batch 16
+Arguments after `--` go to every `cdma-sim train` run (for example `-- --efficiency 0.5`).
+Needs matplotlib (Debian: python3-matplotlib)."""
 import argparse
 import json
 import os
 import subprocess
 import sys
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
 NETWORKS = ["alexnet", "overfeat", "nin", "vgg16", "squeezenet", "googlenet", "resnet50"]
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--sim", default="build/release/bin/cdma-sim")
-    p.add_argument("--batch", type=int, default=16)
-    p.add_argument("--platform", default="titan-x")
-    p.add_argument("--algorithms", default="rl,zv,zl")
-    p.add_argument("--networks", default=",".join(NETWORKS))
-    p.add_argument("--out", default="out/sweep")
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sim", default="build/release/bin/cdma-sim", help="the cdma-sim program (default: %(default)s)")
+    p.add_argument("--batch", type=int, default=16, help="batch size of every run (default: %(default)s)")
+    p.add_argument("--platform", default="titan-x", help="platform name or file (default: %(default)s)")
+    p.add_argument("--algorithms", default="rl,zv,zl", help="cDMA codecs, comma-separated (default: %(default)s)")
+    p.add_argument("--networks", default=",".join(NETWORKS), help="networks, comma-separated (default: all seven)")
+    p.add_argument("--out", default="out/sweep", help="output folder, one sub-folder per run (default: %(default)s)")
     p.add_argument("--reuse", action="store_true", help="summarise existing reports instead of running again")
-    p.add_argument("extra", nargs="*")
+    p.add_argument("extra", nargs="*", help="after --: arguments for every cdma-sim train run")
     a = p.parse_args()
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        sys.exit("sweep: error: matplotlib is needed (Debian: apt install python3-matplotlib)")
     os.makedirs(a.out, exist_ok=True)
     results = {}
     for net in a.networks.split(","):
@@ -86,8 +88,9 @@ def main():
     ax.set_xticklabels(nets)
     ax.set_ylabel("performance normalised to oracle")
     ax.set_ylim(0, 1.1)
-    ax.set_title(f"{a.platform}, batch {a.batch}: vDNN vs cDMA per network and algorithm")
-    ax.legend(fontsize=8, ncol=len(configs) + 1, loc="lower right")
+    ax.set_title(f"{a.platform}, batch {a.batch}: vDNN vs cDMA per network and algorithm", pad=24)
+    # Above the axes, under the title: never over a bar.
+    ax.legend(fontsize=8, ncol=len(configs) + 1, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.tight_layout()
     fig.savefig(os.path.join(a.out, "performance.png"), dpi=110)
 
@@ -98,7 +101,8 @@ def main():
     ax.set_xticks([i + 0.4 - 0.4 / len(algs) for i in range(len(nets))])
     ax.set_xticklabels(nets)
     ax.set_ylabel("PCIe offload traffic vs vDNN")
-    ax.legend(fontsize=8)
+    ax.set_title(f"{a.platform}, batch {a.batch}: bytes cDMA sends over PCIe per byte vDNN sends", pad=24)
+    ax.legend(fontsize=8, ncol=len(algs), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.tight_layout()
     fig.savefig(os.path.join(a.out, "traffic.png"), dpi=110)
     print(f"\nplots: {a.out}/performance.png, {a.out}/traffic.png; table: {a.out}/table.md")

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "training/tensor_plan.h"
+
 namespace cdma::training {
 
 double forward_flops(const Layer& l) {
@@ -17,11 +19,8 @@ double forward_flops(const Layer& l) {
 }
 
 double forward_bytes(const Layer& l, uint32_t batch) {
-  constexpr double kBytes = 4;  // fp32
-  double weights = 0;
-  if (l.type == "conv")
-    weights = static_cast<double>(l.out[0]) * l.in[0] / l.groups * l.kernel_h * l.kernel_w;
-  if (l.type == "fc") weights = static_cast<double>(l.in_elements()) * static_cast<double>(l.out_elements());
+  constexpr double kBytes = kElementBytes;
+  const double weights = static_cast<double>(l.weight_elements());
   return kBytes * (static_cast<double>(l.in_elements() + l.out_elements()) + weights / batch);
 }
 

@@ -37,6 +37,18 @@ uint64_t Layer::in_elements() const {
 uint64_t Layer::out_elements() const {
   return product(out);
 }
+uint64_t Layer::weight_elements() const {
+  if (type == "conv") return out[0] * (in[0] / groups) * kernel_h * kernel_w;
+  if (type == "fc") return in_elements() * out_elements();
+  if (type == "batchnorm") return 2 * in[0];
+  return 0;
+}
+uint64_t Layer::bias_elements() const {
+  return type == "conv" || type == "fc" ? out[0] : 0;
+}
+uint64_t Layer::buffer_elements() const {
+  return type == "batchnorm" ? 2 * in[0] : 0;
+}
 
 size_t Network::index_of(const std::string& layer) const {
   for (size_t i = 0; i < layers.size(); ++i) {

@@ -25,6 +25,12 @@ struct Layer {
 
   uint64_t in_elements() const;
   uint64_t out_elements() const;
+  // Learnable parameters: conv Cout x Cin/groups x kh x kw weights and Cout biases, fc in x out and out,
+  // batchnorm a scale and a shift per channel; other layers none.
+  uint64_t weight_elements() const;
+  uint64_t bias_elements() const;
+  // Statistics kept but not learned: batchnorm's running mean and variance per channel.
+  uint64_t buffer_elements() const;
   // ReLU and dropout overwrite their input (as cuDNN/Caffe run them): no tensor of their own.
   bool in_place() const { return type == "relu" || type == "dropout"; }
 };

@@ -12,7 +12,7 @@ PieceSource PieceSource::synthetic(const ActivationTensor& t, size_t id, uint32_
   s.spec_.density = densities.density_of(t);
   s.spec_.clustering = clustering >= 0 ? clustering : densities.clustering();
   s.seed_ = seed * 1000003 + id;
-  s.bytes_ = t.elements_per_sample * batch * 4;
+  s.bytes_ = t.elements_per_sample * batch * kElementBytes;
   return s;
 }
 

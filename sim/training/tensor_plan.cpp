@@ -57,6 +57,7 @@ TensorPlan plan_tensors(const Network& net, OffloadPolicy policy) {
       plan.tensors.push_back(ActivationTensor{L.name, L.name, L.out_elements()});
     }
     tensor_of[L.name] = out;
+    plan.layer_output.push_back(out);
     previous = out;
   }
   return plan;

@@ -10,6 +10,9 @@
 
 namespace cdma::training {
 
+// Activations, weights and gradients of a training iteration are fp32 (synthetic data and traces alike).
+constexpr uint64_t kElementBytes = 4;
+
 enum class OffloadPolicy { kAll, kConv };  // vDNN_all: every layer's input; vDNN_conv: conv layers' inputs
 OffloadPolicy parse_offload_policy(const std::string& s);  // "all" | "conv" (or "vDNN_all" | "vDNN_conv")
 const char* to_string(OffloadPolicy p);
@@ -26,6 +29,7 @@ struct ActivationTensor {
 struct TensorPlan {
   std::vector<ActivationTensor> tensors;
   std::vector<std::vector<size_t>> layer_inputs;  // tensor ids each layer reads
+  std::vector<size_t> layer_output;               // the tensor each layer writes (its input, if in place)
 };
 
 TensorPlan plan_tensors(const Network& net, OffloadPolicy policy);

@@ -43,7 +43,45 @@ double stall_of(const Schedule& s, size_t i) {
   return s.forward[i].stall_s + s.backward[i].stall_s;
 }
 
+double gib(uint64_t bytes) {
+  return static_cast<double>(bytes) / (1ull << 30);
+}
+
+nlohmann::json gpu_json(const MemoryProfile& m, const Network& net, uint64_t capacity) {
+  return {{"peak_bytes", m.peak_bytes()},
+          {"fits", m.peak_bytes() <= capacity},
+          {"peak_pass", to_string(m.peak_pass)},
+          {"peak_layer", net.layers[m.peak_layer].name},
+          {"model_state_bytes", m.peak.model_state},
+          {"workspace_bytes", m.peak.workspace},
+          {"activation_bytes", m.peak.activations},
+          {"gradient_bytes", m.peak.gradients}};
+}
+
+// Where the peak is, for the table: "backward conv1_1".
+std::string peak_text(const MemoryProfile& m, const Network& net) {
+  return std::string(m.peak_pass == Pass::kForward ? "fwd " : "bwd ") + net.layers[m.peak_layer].name;
+}
+
 }  // namespace
+
+nlohmann::json MemoryReport::to_json(const Network& net) const {
+  nlohmann::json vdnn = gpu_json(offload, net, gpu_capacity);
+  nlohmann::json cdma = vdnn;
+  vdnn["host_bytes"] = vdnn_host_bytes;
+  vdnn["host_fits"] = vdnn_host_bytes <= host_capacity;
+  cdma["host_bytes"] = cdma_host_bytes;
+  cdma["host_fits"] = cdma_host_bytes <= host_capacity;
+  return {{"gpu_capacity_bytes", gpu_capacity},
+          {"host_capacity_bytes", host_capacity},
+          {"optimizer", to_string(options.optimizer)},
+          {"workspace_limit_bytes", options.workspace_limit_bytes},
+          {"oversubscribed",
+           !offload_fits_gpu() || vdnn_host_bytes > host_capacity || cdma_host_bytes > host_capacity},
+          {"oracle", gpu_json(oracle, net, gpu_capacity)},
+          {"vdnn", vdnn},
+          {"cdma", cdma}};
+}
 
 nlohmann::json TrainingReport::summary() const {
   uint64_t bytes = 0, compressed = 0, vdnn_pcie = 0, cdma_pcie = 0;
@@ -97,7 +135,12 @@ nlohmann::json TrainingReport::to_json() const {
                           {"vdnn_stall_s", stall_of(vdnn, i)},
                           {"cdma_stall_s", stall_of(cdma, i)},
                           {"vdnn_prefetch_overlap_s", vdnn.backward[i].transfer_s},
-                          {"cdma_prefetch_overlap_s", cdma.backward[i].transfer_s}};
+                          {"cdma_prefetch_overlap_s", cdma.backward[i].transfer_s},
+                          {"weight_bytes", (l.weight_elements() + l.bias_elements()) * kElementBytes},
+                          {"oracle_memory_forward_bytes", memory.oracle.forward[i].total()},
+                          {"oracle_memory_backward_bytes", memory.oracle.backward[i].total()},
+                          {"offload_memory_forward_bytes", memory.offload.forward[i].total()},
+                          {"offload_memory_backward_bytes", memory.offload.backward[i].total()}};
     if (const LayerOffload o = offloaded_inputs(*this, i); o.any()) {
       row["offloaded"] = o.tensors;
       row["bytes"] = o.bytes;
@@ -111,8 +154,11 @@ nlohmann::json TrainingReport::to_json() const {
     }
     layers.push_back(row);
   }
-  return {
-      {"summary", summary()}, {"layers", layers}, {"platform_stats", measured.platform_stats}, {"run", run}};
+  return {{"summary", summary()},
+          {"memory", memory.to_json(net)},
+          {"layers", layers},
+          {"platform_stats", measured.platform_stats},
+          {"run", run}};
 }
 
 void TrainingReport::print(std::FILE* out) const {
@@ -149,6 +195,24 @@ void TrainingReport::print(std::FILE* out) const {
       "vDNN loses %.1f %% against the oracle\n",
       s["average_ratio"].get<double>(), s["max_ratio"].get<double>(), measured.tensors.size(),
       (s["cdma_speedup_over_vdnn"].get<double>() - 1) * 100, (1 - s["vdnn_performance"].get<double>()) * 100);
+  const MemoryReport& m = memory;
+  std::fprintf(out, "\n%-8s %13s %-22s %9s %9s   (GPU %.2f GiB, host %.2f GiB; optimizer %s)\n", "memory",
+               "GPU peak GiB", "at", "fits GPU", "host GiB", gib(m.gpu_capacity), gib(m.host_capacity),
+               to_string(m.options.optimizer));
+  std::fprintf(out, "%-8s %13.2f %-22s %9s %9s\n", "oracle", gib(m.oracle.peak_bytes()),
+               peak_text(m.oracle, net).c_str(), m.oracle_fits() ? "yes" : "no", "-");
+  for (const auto& [label, host] :
+       {std::pair<const char*, uint64_t>{"vDNN", m.vdnn_host_bytes}, {"cDMA", m.cdma_host_bytes}}) {
+    std::fprintf(out, "%-8s %13.2f %-22s %9s %9.2f%s\n", label, gib(m.offload.peak_bytes()),
+                 peak_text(m.offload, net).c_str(), m.offload_fits_gpu() ? "yes" : "NO", gib(host),
+                 host > m.host_capacity ? " (does not fit the host)" : "");
+  }
+  if (!m.oracle_fits()) {
+    std::fprintf(out, "the oracle does not fit this GPU: it stands for a GPU with enough memory\n");
+  }
+  if (!m.offload_fits_gpu() || m.vdnn_host_bytes > m.host_capacity || m.cdma_host_bytes > m.host_capacity) {
+    std::fprintf(out, "OVERSUBSCRIBED: simulated with --allow-oversubscribe; this platform cannot run it\n");
+  }
   if (measured.vdnn_reused_bytes > 0) {
     std::fprintf(
         out,
@@ -165,7 +229,9 @@ void TrainingReport::print(std::FILE* out) const {
 void TrainingReport::write_csv(const std::string& path) const {
   std::ofstream f(path);
   f << "layer,type,offloaded_bytes,density,ratio,forward_ms,backward_ms,vdnn_offload_ms,vdnn_prefetch_ms,"
-       "cdma_offload_ms,cdma_prefetch_ms,vdnn_stall_ms,cdma_stall_ms\n";
+       "cdma_offload_ms,cdma_prefetch_ms,vdnn_stall_ms,cdma_stall_ms,weight_bytes,oracle_memory_forward_"
+       "bytes,"
+       "oracle_memory_backward_bytes,offload_memory_forward_bytes,offload_memory_backward_bytes\n";
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
     // A layer that offloads nothing has no density or ratio: those cells stay empty.
@@ -175,7 +241,10 @@ void TrainingReport::write_csv(const std::string& path) const {
     if (!t.any()) f << ',';
     f << ',' << compute[i].forward_s * 1e3 << ',' << compute[i].backward_s * 1e3 << ','
       << t.vdnn.offload_s * 1e3 << ',' << t.vdnn.prefetch_s * 1e3 << ',' << t.cdma.offload_s * 1e3 << ','
-      << t.cdma.prefetch_s * 1e3 << ',' << stall_of(vdnn, i) * 1e3 << ',' << stall_of(cdma, i) * 1e3 << '\n';
+      << t.cdma.prefetch_s * 1e3 << ',' << stall_of(vdnn, i) * 1e3 << ',' << stall_of(cdma, i) * 1e3 << ','
+      << (l.weight_elements() + l.bias_elements()) * kElementBytes << ',' << memory.oracle.forward[i].total()
+      << ',' << memory.oracle.backward[i].total() << ',' << memory.offload.forward[i].total() << ','
+      << memory.offload.backward[i].total() << '\n';
   }
   if (!f) throw std::runtime_error(path + ": cannot write");
 }
@@ -185,9 +254,44 @@ void TrainingReport::write_timeline(const std::string& path) const {
   static const char* kTracks[] = {"compute", "offload", "prefetch", "stall"};
   nlohmann::json events = nlohmann::json::array();
   int pid = 1;
-  for (const auto& [label, s] :
-       {std::pair<const char*, const Schedule*>{"oracle", &oracle}, {"vDNN", &vdnn}, {"cDMA", &cdma}}) {
+  struct Config {
+    const char* label;
+    const Schedule* schedule;
+    const MemoryProfile* gpu;
+  };
+  for (const auto& [label, s, gpu] :
+       {Config{"oracle", &oracle, &memory.oracle}, Config{"vDNN", &vdnn, &memory.offload},
+        Config{"cDMA", &cdma, &memory.offload}}) {
     events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"args", {{"name", label}}}});
+    // GPU memory as a counter track (stacked by kind), one value per step from the step's start, and the
+    // capacity beside it.
+    auto counter = [&, pid = pid](double t, const MemoryUse& u) {
+      events.push_back({{"name", "GPU memory (GiB)"},
+                        {"ph", "C"},
+                        {"pid", pid},
+                        {"ts", t * 1e6},
+                        {"args",
+                         {{"model state", gib(u.model_state)},
+                          {"workspace", gib(u.workspace)},
+                          {"activations", gib(u.activations)},
+                          {"gradients", gib(u.gradients)}}}});
+    };
+    double t = 0;
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+      counter(t, gpu->forward[i]);
+      t += s->forward[i].compute_s + s->forward[i].stall_s;
+    }
+    for (size_t i = net.layers.size(); i-- > 0;) {
+      counter(t, gpu->backward[i]);
+      t += s->backward[i].compute_s + s->backward[i].stall_s;
+    }
+    for (const double at : {0.0, t}) {
+      events.push_back({{"name", "GPU capacity (GiB)"},
+                        {"ph", "C"},
+                        {"pid", pid},
+                        {"ts", at * 1e6},
+                        {"args", {{"capacity", gib(memory.gpu_capacity)}}}});
+    }
     for (int tid = 0; tid < 4; ++tid) {
       events.push_back({{"name", "thread_name"},
                         {"ph", "M"},

@@ -7,10 +7,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include "training/memory_model.h"
 #include "training/transfer_measurement.h"
 #include "training/vdnn_schedule.h"
 
 namespace cdma::training {
+
+// GPU and host memory of the three configurations against the platform's capacities.
+struct MemoryReport {
+  MemoryOptions options;
+  MemoryProfile oracle, offload;  // offload: vDNN and cDMA (the same GPU memory)
+  uint64_t gpu_capacity = 0, host_capacity = 0;
+  uint64_t vdnn_host_bytes = 0, cdma_host_bytes = 0;
+  bool oracle_fits() const { return oracle.peak_bytes() <= gpu_capacity; }
+  bool offload_fits_gpu() const { return offload.peak_bytes() <= gpu_capacity; }
+  nlohmann::json to_json(const Network& net) const;
+};
 
 struct TrainingReport {
   std::string platform;
@@ -23,6 +35,7 @@ struct TrainingReport {
   std::vector<LayerTime> compute;
   Measurements measured;
   Schedule oracle, vdnn, cdma;
+  MemoryReport memory;
   double wall_s = 0;
   nlohmann::json run = nlohmann::json::object();  // how the run was made (runner::RunInfo), if known
 

@@ -5,10 +5,13 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
 #include "config/platform_config.h"
+#include "training/memory_model.h"
 #include "training/training_report.h"
 
 namespace cdma::training {
@@ -27,14 +30,28 @@ struct TrainingOptions {
   uint64_t segment_mib = 16;  // largest piece moved at once (one DMA descriptor)
   int zlib_level = 6;
   bool simulate_every_transfer = false;  // no reuse of vDNN timings between pieces of one size
+  std::string optimizer = "momentum";  // sgd | momentum | adam: optimizer state per parameter (memory model)
+  uint64_t workspace_mib = 0;          // cap on a convolution's workspace (0: memory-optimal algorithms)
+  // Simulate even if vDNN/cDMA do not fit the GPU's or the host's memory (the report says so); otherwise
+  // refused before anything is simulated. The oracle is a hypothetical GPU with enough memory: never refused.
+  bool allow_oversubscribe = false;
   // One job per CPU: with the default 16 MiB segments each holds under 100 MB.
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
 };
 
 // Throws NetworkError, config::ConfigError, tensor::NpyError or std::invalid_argument for bad input, before
-// simulating anything.
+// simulating anything; CapacityError when vDNN/cDMA do not fit and allow_oversubscribe is off.
 TrainingReport run_training(const config::PlatformConfig& cfg, const TrainingOptions& options,
                             const std::string& workloads_dir);
+
+class CapacityError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// `cdma-sim train --max-batch`: the largest batch that fits, for the oracle and both vDNN policies, from the
+// memory model alone (nothing is simulated). Printed as a table and returned as JSON.
+nlohmann::json max_batch_table(const config::PlatformConfig& cfg, const TrainingOptions& options,
+                               const std::string& workloads_dir, std::FILE* out);
 
 // report.json, platform.json (the effective config), layers.csv and timeline.json (Perfetto) in `out_dir`.
 void write_training_outputs(const TrainingReport& report, const config::PlatformConfig& cfg,

@@ -23,7 +23,7 @@ std::vector<uint64_t> offloaded_bytes(const TensorPlan& plan, const MeasurementC
     const ActivationTensor& t = plan.tensors[id];
     if (!t.offloaded) continue;
     if (mc.source.traces_dir.empty()) {
-      bytes[id] = t.elements_per_sample * mc.batch * 4;  // synthetic data is fp32
+      bytes[id] = t.elements_per_sample * mc.batch * kElementBytes;
     } else {
       const std::string file = trace_file(mc.source.traces_dir, t);
       const tensor::NpyArray header = tensor::read_npy_header(file);

@@ -23,6 +23,33 @@ Schedule schedule_oracle(const Network& net, const std::vector<LayerTime>& compu
   return s;
 }
 
+PrefetchPlan plan_prefetches(const Network& net, const TensorPlan& plan) {
+  const size_t n = net.layers.size();
+  PrefetchPlan p;
+  p.on_demand.resize(n);
+  p.overlapped.resize(n);
+  p.step_of.assign(plan.tensors.size(), -1);
+  auto needed_at = [&](size_t layer) {
+    std::vector<size_t> ids;
+    for (size_t k = 0; k < plan.tensors.size(); ++k) {
+      if (plan.tensors[k].offloaded && p.step_of[k] < 0 &&
+          plan.tensors[k].last_consumer == static_cast<int>(layer))
+        ids.push_back(k);
+    }
+    return ids;
+  };
+  for (size_t i = n; i-- > 0;) {
+    p.on_demand[i] = needed_at(i);
+    for (size_t k : p.on_demand[i]) p.step_of[k] = static_cast<int>(i);
+    for (size_t k = i; k-- > 0;) {
+      p.overlapped[i] = needed_at(k);
+      if (!p.overlapped[i].empty() || net.layers[k].type == "conv") break;
+    }
+    for (size_t k : p.overlapped[i]) p.step_of[k] = static_cast<int>(i);
+  }
+  return p;
+}
+
 Schedule schedule_vdnn(const Network& net, const TensorPlan& plan, const std::vector<LayerTime>& compute,
                        const std::vector<TensorTransfer>& transfers) {
   Schedule s;
@@ -48,42 +75,27 @@ Schedule schedule_vdnn(const Network& net, const TensorPlan& plan, const std::ve
   }
   s.forward_s = t;
   // Backward.
-  std::vector<bool> present(plan.tensors.size(), false);
-  for (size_t k = 0; k < plan.tensors.size(); ++k) present[k] = !plan.tensors[k].offloaded;
-  auto needed_at = [&](size_t layer) {
-    std::vector<size_t> ids;
-    for (size_t k = 0; k < plan.tensors.size(); ++k) {
-      if (!present[k] && plan.tensors[k].last_consumer == static_cast<int>(layer)) ids.push_back(k);
-    }
-    return ids;
-  };
+  const PrefetchPlan prefetches = plan_prefetches(net, plan);
   s.backward.resize(n);
   for (size_t i = n; i-- > 0;) {
     LayerStep step;
     // On demand: this layer's own inputs must be here before it starts.
     double demand = 0;
-    for (size_t k : needed_at(i)) {
+    for (size_t k : prefetches.on_demand[i]) {
       s.events.push_back({"prefetch", plan.tensors[k].content + " (on demand)", t + demand,
                           t + demand + transfers[k].prefetch_s});
       demand += transfers[k].prefetch_s;
-      present[k] = true;
     }
     if (demand > 0)
       s.events.push_back({"stall", net.layers[i].name + " bwd (waits for its input)", t, t + demand});
     t += demand;
     // Overlapped: the nearest earlier layer whose inputs are offloaded and not yet back, not past a conv
     // layer.
-    std::vector<size_t> next;
-    for (size_t k = i; k-- > 0;) {
-      next = needed_at(k);
-      if (!next.empty() || net.layers[k].type == "conv") break;
-    }
     double transfer = 0;
-    for (size_t k : next) {
+    for (size_t k : prefetches.overlapped[i]) {
       s.events.push_back(
           {"prefetch", plan.tensors[k].content, t + transfer, t + transfer + transfers[k].prefetch_s});
       transfer += transfers[k].prefetch_s;
-      present[k] = true;
     }
     const double c = compute[i].backward_s;
     const double stall = std::max(0.0, transfer - c);

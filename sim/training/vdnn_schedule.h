@@ -38,6 +38,16 @@ struct Schedule {
   double total_s() const { return forward_s + backward_s; }
 };
 
+// Which offloaded tensors come back during each backward step (indexed by layer): those the layer's own
+// backward pass needs first, fetched on demand before it starts, then those fetched overlapped with its
+// compute (the nearest earlier layer that needs offloaded tensors, not past a convolution). It depends on the
+// network and the plan only, not on times, so the memory model can use it before anything is simulated.
+struct PrefetchPlan {
+  std::vector<std::vector<size_t>> on_demand, overlapped;  // tensor ids per backward step
+  std::vector<int> step_of;  // per tensor: the backward step that fetches it back (-1: not offloaded)
+};
+PrefetchPlan plan_prefetches(const Network& net, const TensorPlan& plan);
+
 // No offload at all: the GPU has enough memory.
 Schedule schedule_oracle(const Network& net, const std::vector<LayerTime>& compute);
 Schedule schedule_vdnn(const Network& net, const TensorPlan& plan, const std::vector<LayerTime>& compute,

@@ -18,7 +18,7 @@ def documented():
     sections, current = {}, None
     with open(os.path.join(ROOT, "docs", "report.md")) as f:
         for line in f:
-            m = re.match(r"## `(\w+)`", line)
+            m = re.match(r"## `([\w.<>]+)`", line)
             if m:
                 current = m.group(1)
                 sections[current] = set()
@@ -30,13 +30,17 @@ def documented():
 
 
 def reported():
-    sections = {"summary": set(), "layers": set(), "run": set(), "top": set()}
+    sections = {"summary": set(), "layers": set(), "run": set(), "top": set(), "memory": set(),
+                "memory.<config>": set()}
     for path in glob.glob(os.path.join(ROOT, "tb", "golden", "expected", "train_*.json")):
         with open(path) as f:
             r = json.load(f)
         sections["top"] |= set(r)
         sections["summary"] |= set(r["summary"])
         sections["run"] |= set(r.get("run", {}))
+        sections["memory"] |= set(r["memory"])
+        for config in ("oracle", "vdnn", "cdma"):
+            sections["memory.<config>"] |= set(r["memory"][config])
         for layer in r["layers"]:
             sections["layers"] |= set(layer)
     return sections
@@ -47,11 +51,11 @@ class ReportDoc(unittest.TestCase):
         doc, rep = documented(), reported()
         # The goldens are stored without host fields (run, wall_s, peak_rss_bytes): they are checked here by
         # name against the page, and their presence by tb/tools/test_sim_tool.cpp.
-        self.assertEqual(rep["top"], {"summary", "layers", "platform_stats"})
+        self.assertEqual(rep["top"], {"summary", "memory", "layers", "platform_stats"})
         for host in ("wall_s", "peak_rss_bytes"):
             self.assertIn(host, doc["summary"])
         self.assertEqual(doc["run"], {"command", "overrides", "platform_file", "version", "build_type"})
-        for section in ("summary", "layers"):
+        for section in ("summary", "layers", "memory", "memory.<config>"):
             self.assertEqual(rep[section] - doc[section], set(), f"{section}: reported, not documented")
             self.assertEqual(doc[section] - rep[section] - {"wall_s", "peak_rss_bytes"}, set(),
                              f"{section}: documented, never reported")

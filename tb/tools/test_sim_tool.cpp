@@ -3,6 +3,7 @@
 // named.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -235,6 +236,79 @@ TEST_F(SimTool, PerLayerViewsCountEveryOffloadedTensor) {
   }
 }
 
+// The memory model end to end: --max-batch finds the boundary, the batch after it is refused at once, a run
+// reports peak and capacity (report, table, CSV, timeline), --allow-oversubscribe simulates what does not fit
+// and says so.
+TEST_F(SimTool, DoesItFit) {
+  Result r = run("train --network alexnet --max-batch --out " + dir_.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto table = nlohmann::json::parse(slurp(dir_ / "max_batch.json"));
+  ASSERT_EQ(table["configs"].size(), 3u);
+  EXPECT_EQ(table["configs"][0]["config"], "oracle");
+  const uint32_t all = table["configs"][1]["max_batch"].get<uint32_t>();
+  EXPECT_GT(all, table["configs"][0]["max_batch"].get<uint32_t>());  // what vDNN is for
+  EXPECT_LE(table["configs"][1]["gpu_peak_bytes"].get<uint64_t>(), 12ull << 30);
+  EXPECT_NE(r.out.find("vDNN_conv"), std::string::npos);
+  r = run("train --network alexnet --batch " + std::to_string(all + 1) + " --out " + (dir_ / "x").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("the largest batch that fits is " + std::to_string(all)), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "x" / "report.json"));
+
+  r = run("train --network alexnet --batch 2 --out " + dir_.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("GPU peak GiB"), std::string::npos);
+  const auto report = nlohmann::json::parse(slurp(dir_ / "report.json"));
+  const auto& m = report["memory"];
+  EXPECT_EQ(m["gpu_capacity_bytes"].get<uint64_t>(), 12ull << 30);
+  EXPECT_FALSE(m["oversubscribed"].get<bool>());
+  EXPECT_GT(m["oracle"]["peak_bytes"].get<uint64_t>(), m["vdnn"]["peak_bytes"].get<uint64_t>());
+  EXPECT_EQ(m["vdnn"]["peak_bytes"], m["cdma"]["peak_bytes"]);
+  EXPECT_LT(m["cdma"]["host_bytes"].get<uint64_t>(), m["vdnn"]["host_bytes"].get<uint64_t>());
+  EXPECT_EQ(m["vdnn"]["host_bytes"].get<uint64_t>(), report["summary"]["offloaded_bytes"].get<uint64_t>());
+  uint64_t layer_max = 0;
+  for (const auto& l : report["layers"]) {
+    layer_max = std::max({layer_max, l["offload_memory_forward_bytes"].get<uint64_t>(),
+                          l["offload_memory_backward_bytes"].get<uint64_t>()});
+  }
+  EXPECT_EQ(layer_max, m["vdnn"]["peak_bytes"].get<uint64_t>());
+  EXPECT_NE(slurp(dir_ / "layers.csv").find("offload_memory_backward_bytes"), std::string::npos);
+  size_t counters = 0;
+  const auto timeline = nlohmann::json::parse(slurp(dir_ / "timeline.json"));
+  for (const auto& e : timeline["traceEvents"]) {
+    counters += e["ph"] == "C" && e["name"] == "GPU memory (GiB)";
+  }
+  EXPECT_EQ(counters, 3u * 2 * report["layers"].size());  // each configuration, every step
+
+  // 200 MB of GPU memory: AlexNet's weights alone need more.
+  const std::string small = " --set gpu.dram.capacity_bytes=199999488 --network alexnet --batch 2 --out ";
+  r = run("train" + small + (dir_ / "y").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not even batch 1 fits"), std::string::npos) << r.err;
+  r = run("train --allow-oversubscribe" + small + (dir_ / "y").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("OVERSUBSCRIBED"), std::string::npos);
+  EXPECT_TRUE(
+      nlohmann::json::parse(slurp(dir_ / "y" / "report.json"))["memory"]["oversubscribed"].get<bool>());
+}
+
+// --plots checks its interpreter and matplotlib before simulating; with them it writes the three plots.
+TEST_F(SimTool, PlotsAreCheckedFirstAndWrittenByTheRun) {
+  setenv("CDMA_PYTHON", "/nonexistent/python3", 1);
+  Result r = run("train --network alexnet --batch 1 --plots --out " + (dir_ / "x").string());
+  unsetenv("CDMA_PYTHON");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--plots: no Python interpreter at /nonexistent/python3"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "x" / "report.json"));
+  if (std::system("/usr/bin/python3 -c 'import matplotlib' 2>/dev/null") != 0) {
+    GTEST_SKIP() << "matplotlib missing (Debian: python3-matplotlib)";
+  }
+  r = run("train --network alexnet --batch 1 --plots --out " + dir_.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* png : {"density_ratio.png", "performance.png", "memory.png"}) {
+    EXPECT_GT(fs::file_size(dir_ / png), 10000u) << png;
+  }
+}
+
 TEST_F(SimTool, VersionAndRunMetadata) {
   Result r = run("--version");
   EXPECT_EQ(r.exit_code, 0);
@@ -278,6 +352,11 @@ TEST_F(SimTool, BadInputsAreRefusedBeforeAnyWork) {
       {"train --efficiency 0", "--efficiency"},
       {"train --compute-csv " + dir_.string(), "--compute-csv"},
       {"train --densities " + (dir_ / "none.json").string(), "--densities"},
+      {"train --network vgg16 --batch 1000000", "vgg16 at batch 1000000 does not fit"},
+      {"train --set gpu.dram.capacity_bytes=983040", "gpu.dram.capacity_bytes is 960.0 KiB"},
+      {"train --set host_dram.capacity_bytes=1000000", "host_dram.capacity_bytes is 976.6 KiB"},
+      {"train --optimizer rmsprop", "--optimizer"},
+      {"train --workspace-mib -1", "--workspace-mib"},
   };
   for (const Case& c : cases) {
     const std::string out = (dir_ / "out").string();

@@ -14,6 +14,7 @@
 #include "config/platform_config_doc.h"
 #include "config/platform_config_json.h"
 #include "runner/output_dir.h"
+#include "runner/python_tool.h"
 #include "runner/run_info.h"
 #include "runner/transfer_input.h"
 #include "runner/transfer_summary.h"
@@ -152,6 +153,23 @@ int run(int argc, char** argv) {
                    "processes to spread the measurement over, 1..256 (default: the CPUs)")
       ->capture_default_str()
       ->check(integer_in(1, 256));
+  train->add_option("--optimizer", to.optimizer, "optimizer state in the memory model: sgd, momentum, adam")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"sgd", "momentum", "adam"}));
+  train
+      ->add_option("--workspace-mib", to.workspace_mib,
+                   "cap on a convolution's workspace in MiB (0: memory-optimal algorithms, none)")
+      ->capture_default_str()
+      ->check(integer_in(0, 1u << 30));
+  train->add_flag("--allow-oversubscribe", to.allow_oversubscribe,
+                  "simulate even if vDNN/cDMA do not fit the GPU's or host's memory (refused otherwise)");
+  bool plots = false;
+  train->add_flag(
+      "--plots", plots,
+      "also write density_ratio.png, performance.png and memory.png (sim/tools/plot_training.py)");
+  bool max_batch = false;
+  train->add_flag("--max-batch", max_batch,
+                  "print the largest batch that fits for the oracle, vDNN_all and vDNN_conv, and stop");
   train->add_flag("--simulate-every-transfer", to.simulate_every_transfer,
                   "simulate every vDNN piece, not one per size (their timing depends only on the size)");
   CLI11_PARSE(app, argc, argv);
@@ -185,6 +203,14 @@ int run(int argc, char** argv) {
   runner::prepare_output_dir(out_dir);  // before any work: an unwritable folder is found now
   const codec::Algorithm a = codec::parse_algorithm(algorithm);
 
+  if (*train && max_batch) {
+    const nlohmann::json table = training::max_batch_table(cfg, to, CDMA_WORKLOADS_DIR, stdout);
+    runner::write_text_file(out_dir + "/max_batch.json", table.dump(2) + "\n");
+    std::printf("written    %s/max_batch.json\n", out_dir.c_str());
+    return 0;
+  }
+  const runner::PythonTool plotter(std::string(CDMA_TOOLS_DIR) + "/plot_training.py", "--plots");
+  if (*train && plots) plotter.check("matplotlib");  // before the run, not after it
   if (*train) {
     to.algorithm = codec::to_string(a);
     to.zlib_level = level;
@@ -198,6 +224,15 @@ int run(int argc, char** argv) {
         "outputs    %s/{report.json, layers.csv, timeline.json (Perfetto), platform.json}; %.1f GB moved "
         "through the platform in %.1f s wall\n",
         out_dir.c_str(), r.measured.bytes_moved / 1e9, r.wall_s);
+    if (plots) {
+      try {
+        plotter.run({out_dir});
+      } catch (const std::runtime_error& e) {
+        std::fprintf(stderr, "cdma-sim: error: %s (the report and the other outputs are written)\n",
+                     e.what());
+        return 1;
+      }
+    }
     if (!r.measured.bytes_identical) {
       std::fprintf(stderr, "cdma-sim: error: prefetched activations differ from what was offloaded\n");
       return 3;
@@ -258,6 +293,8 @@ int sc_main(int argc, char** argv) {
   } catch (const training::NetworkError& e) {
     std::fprintf(stderr, "cdma-sim: error: %s\n", e.what());
   } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "cdma-sim: error: %s\n", e.what());
+  } catch (const training::CapacityError& e) {
     std::fprintf(stderr, "cdma-sim: error: %s\n", e.what());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cdma-sim: internal error: %s\n", e.what());
