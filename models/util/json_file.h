@@ -5,6 +5,7 @@
 // ("<file>: <path>: duplicate key"; nlohmann would keep the last one silently).
 #pragma once
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -82,7 +83,23 @@ inline nlohmann::json parse_json_text(const std::string& text, const std::string
     }
     throw JsonFileError(source + ": invalid JSON at byte " + std::to_string(e.byte) + ": " + what);
   } catch (const Json::exception& e) {  // a number beyond a double, and the like
-    throw JsonFileError(source + ": invalid JSON: " + e.what());
+    // "[json.exception.out_of_range.406] number overflow parsing '1e400'": point at the number.
+    static const std::regex kOverflow(R"(number overflow parsing '([^']*)')");
+    std::smatch m;
+    const std::string what = e.what();
+    if (std::regex_search(what, m, kOverflow)) {
+      const size_t at = text.find(m[1].str());
+      std::string where;
+      if (at != std::string::npos) {
+        const size_t line_start = text.rfind('\n', at);
+        const size_t line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+        const size_t column = line_start == std::string::npos ? at + 1 : at - line_start;
+        where = ":" + std::to_string(line) + ":" + std::to_string(column);
+      }
+      throw JsonFileError(source + where + ": invalid JSON: the number " + m[1].str() +
+                          " is beyond the range of a double");
+    }
+    throw JsonFileError(source + ": invalid JSON: " + what);
   }
 }
 
