@@ -92,7 +92,8 @@ inline nlohmann::json parse_json_text(const std::string& text, const std::string
       std::string where;
       if (at != std::string::npos) {
         const size_t line_start = text.rfind('\n', at);
-        const size_t line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+        const size_t line =
+            1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
         const size_t column = line_start == std::string::npos ? at + 1 : at - line_start;
         where = ":" + std::to_string(line) + ":" + std::to_string(column);
       }

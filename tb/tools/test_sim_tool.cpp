@@ -309,6 +309,16 @@ TEST_F(SimTool, PlotsAreCheckedFirstAndWrittenByTheRun) {
   }
 }
 
+// --check-config validates a platform and its overrides without simulating (what cdma-sweep uses up front).
+TEST_F(SimTool, CheckConfigValidatesWithoutSimulating) {
+  Result r = run("--platform a100 --set gpu.compression.bytes_per_cycle.zv=4 --check-config");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("ok: a100"), std::string::npos) << r.out;
+  r = run("--platform a100 --set pcie.lanes=3 --check-config");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("pcie.lanes: must be 1, 2, 4, 8 or 16, got 3"), std::string::npos) << r.err;
+}
+
 TEST_F(SimTool, VersionAndRunMetadata) {
   Result r = run("--version");
   EXPECT_EQ(r.exit_code, 0);

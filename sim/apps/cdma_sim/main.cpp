@@ -101,7 +101,9 @@ int run(int argc, char** argv) {
       ->check(kClustering);
   app.add_option("--out", out_dir, "output folder (default out/sim, train: out/train)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")->capture_default_str();
-  bool list_stats = false, list_fields = false;
+  bool list_stats = false, list_fields = false, check_config = false;
+  app.add_flag("--check-config", check_config,
+               "load the platform with its --set overrides, print its name if it is valid, and exit");
   app.add_flag("--list-fields", list_fields,
                "print every platform config field (unit, default, valid range, meaning) and exit");
   app.add_flag(
@@ -194,6 +196,10 @@ int run(int argc, char** argv) {
   info.overrides = overrides;
   info.platform_file = config::resolve_platform_path(platform, CDMA_PLATFORMS_DIR);
   const config::PlatformConfig cfg = config::load_platform(info.platform_file, overrides, CDMA_PLATFORMS_DIR);
+  if (check_config) {
+    std::printf("ok: %s (%s)\n", cfg.name.c_str(), info.platform_file.c_str());
+    return 0;
+  }
   if (list_stats) {
     const platform::CdmaSoc soc("soc", cfg);
     std::fputs(platform::statistics_catalogue(soc).c_str(), stdout);

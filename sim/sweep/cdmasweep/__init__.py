@@ -1,0 +1,1 @@
+"""cdma-sweep: design-space sweeps of cdma-sim (docs/exploration.md)."""
