@@ -66,6 +66,21 @@ class Spec(unittest.TestCase):
         again = specmod.parse_spec(spec(axes=axes, sample={"method": "random", "points": 7, "seed": 3})).points()
         self.assertEqual(rnd, again)
         self.assertEqual(specmod.point_key(rnd[0]), specmod.point_key(dict(reversed(list(rnd[0].items())))))
+        # Sampling a sub-space: 4 LHS samples of the two platform axes, each crossed with both networks.
+        sub = specmod.parse_spec({
+            "name": "t", "command": "train",
+            "axes": [{"param": "pcie.lanes", "values": [1, 2, 4, 8]},
+                     {"param": "gpu.fp32_tflops", "values": [5, 10, 20, 40]},
+                     {"param": "network", "values": ["vgg16", "alexnet"]}],
+            "sample": {"method": "lhs", "points": 4, "seed": 2, "axes": ["pcie.lanes", "gpu.fp32_tflops"]}})
+        pts = sub.points()
+        self.assertEqual(len(pts), 8)
+        platforms = {(p["pcie.lanes"], p["gpu.fp32_tflops"]) for p in pts}
+        self.assertEqual(len(platforms), 4)
+        self.assertEqual(sorted(l for l, _ in platforms), [1, 2, 4, 8])
+        for pl in platforms:
+            self.assertEqual(sorted(p["network"] for p in pts if (p["pcie.lanes"], p["gpu.fp32_tflops"]) == pl),
+                             ["alexnet", "vgg16"])
 
     def test_bad_specs_name_the_field(self):
         cases = [

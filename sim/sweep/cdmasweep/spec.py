@@ -11,7 +11,9 @@ A spec is JSON (a file, or built from command-line flags):
         {"param": "network", "values": ["vgg16", "alexnet"]}
       ],
       "combine": "product",                    # or "zip": the axes' i-th values together
-      "sample": {"method": "lhs", "points": 20, "seed": 1}     # optional: random or latin-hypercube
+      "sample": {"method": "lhs", "points": 20, "seed": 1}     # optional: random or latin-hypercube; with
+                                                               # "axes": [...] only those are sampled, and each
+                                                               # sample is crossed with every value of the others
     }
 
 A parameter is one of the simulator's own (PARAMS below) or, when its name contains a dot, a platform config field
@@ -194,6 +196,25 @@ class Spec:
             combos = [[]]
             for _, vals in self.axes:
                 combos = [c + [v] for c in combos for v in vals]
+        if self.sample and self.sample.get("axes"):
+            # Sample the listed axes' sub-space, and cross every sample with all combinations of the others.
+            sampled = [(p, v) for p, v in self.axes if p in self.sample["axes"]]
+            crossed = [(p, v) for p, v in self.axes if p not in self.sample["axes"]]
+            inner = [[]]
+            for _, vals in sampled:
+                inner = [c + [v] for c in inner for v in vals]
+            inner = _sample(inner, sampled, self.sample, "product")
+            outer = [[]]
+            for _, vals in crossed:
+                outer = [c + [v] for c in outer for v in vals]
+            order = [p for p, _ in sampled] + [p for p, _ in crossed]
+            pts = []
+            for i in inner:
+                for o in outer:
+                    p = dict(self.base)
+                    p.update(dict(zip(order, i + o)))
+                    pts.append(p)
+            return pts
         if self.sample:
             combos = _sample(combos, self.axes, self.sample, self.combine)
         pts = []
@@ -257,10 +278,18 @@ def parse_spec(doc, source="spec"):
     if sample is not None:
         if not isinstance(sample, dict) or sample.get("method") not in ("random", "lhs"):
             raise SpecError(f"{source}: sample: an object with method random or lhs and points")
-        if set(sample) - {"method", "points", "seed"}:
-            raise SpecError(f"{source}: sample: unknown key(s) {sorted(set(sample) - {'method', 'points', 'seed'})}")
+        if set(sample) - {"method", "points", "seed", "axes"}:
+            raise SpecError(f"{source}: sample: unknown key(s) "
+                            f"{sorted(set(sample) - {'method', 'points', 'seed', 'axes'})}")
         if not _positive_int(sample.get("points")):
             raise SpecError(f"{source}: sample.points must be a whole number >= 1")
+        if "axes" in sample:
+            swept = [p for p, _ in axes]
+            if not isinstance(sample["axes"], list) or not sample["axes"] or \
+                    any(a not in swept for a in sample["axes"]):
+                raise SpecError(f"{source}: sample.axes: a non-empty list of swept parameters ({', '.join(swept)})")
+            if combine == "zip":
+                raise SpecError(f"{source}: sample.axes samples a product; it does not combine with zip")
     total = 1
     for _, v in axes:
         total = len(v) if combine == "zip" else total * len(v)
