@@ -28,9 +28,13 @@ class DensityTable {
   // The density of tensor `t`'s activations: its content layer's entry (1.0 if the file has none).
   double density_of(const ActivationTensor& t) const;
   double clustering() const { return clustering_; }  // the file's default_clustering
+  // The zero clustering of tensor `t`'s activations: its content layer's entry of the file's `clustering`,
+  // else default_clustering.
+  double clustering_of(const ActivationTensor& t) const;
 
  private:
   nlohmann::json layers_ = nlohmann::json::object();
+  nlohmann::json clusterings_ = nlohmann::json::object();
   double clustering_ = 0.5;
 };
 

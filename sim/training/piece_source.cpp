@@ -10,7 +10,8 @@ PieceSource PieceSource::synthetic(const ActivationTensor& t, size_t id, uint32_
   PieceSource s;
   s.spec_.dtype = tensor::DType::kFloat32;
   s.spec_.density = densities.density_of(t);
-  s.spec_.clustering = clustering >= 0 ? clustering : densities.clustering();
+  // --clustering overrides; otherwise the layer's own entry of the densities file, else its default.
+  s.spec_.clustering = clustering >= 0 ? clustering : densities.clustering_of(t);
   s.seed_ = seed * 1000003 + id;
   s.bytes_ = t.elements_per_sample * batch * kElementBytes;
   return s;

@@ -25,6 +25,8 @@ class PieceSource {
 
   uint64_t bytes() const { return bytes_; }
   codec::ElementWidth width() const { return width_; }
+  // What a synthetic source generates (density, clustering, ...); unused for a trace.
+  const tensor::ActivationSpec& spec() const { return spec_; }
 
   // Writes one piece's bytes front to back, counting its non-zero elements.
   class Writer {

@@ -60,6 +60,16 @@ TEST_F(Files, DensityTableReadsEveryOffloadedLayerAndNamesWhatIsWrong) {
       0.5);
   EXPECT_DOUBLE_EQ(DensityTable().density_of(plan.tensors[1]), 1.0);
   EXPECT_DOUBLE_EQ(DensityTable().clustering(), 0.5);
+  // Per-layer clustering (it was documented but only default_clustering was read): fc vectors get 0.
+  const DensityTable c = DensityTable::load(
+      write("c.json",
+            R"({"default_clustering": 0.5, "clustering": {"c2": 0.0}, "layers": {"r1": 0.4, "c2": 0.1}})"),
+      n, plan);
+  EXPECT_DOUBLE_EQ(c.clustering_of(plan.tensors[1]), 0.5);
+  EXPECT_DOUBLE_EQ(c.clustering_of(plan.tensors[2]), 0.0);
+  EXPECT_DOUBLE_EQ(PieceSource::synthetic(plan.tensors[2], 2, 1, c, -1, 1).spec().clustering, 0.0);
+  EXPECT_DOUBLE_EQ(PieceSource::synthetic(plan.tensors[1], 1, 1, c, -1, 1).spec().clustering, 0.5);
+  EXPECT_DOUBLE_EQ(PieceSource::synthetic(plan.tensors[2], 2, 1, c, 0.3, 1).spec().clustering, 0.3);  // -k
 
   const auto message = [&](const std::string& text) {
     try {
@@ -83,6 +93,15 @@ TEST_F(Files, DensityTableReadsEveryOffloadedLayerAndNamesWhatIsWrong) {
   EXPECT_NE(message(R"({"layers": {"r1": 1.5, "c2": 0.1}})").find("layers.r1: density must be in [0, 1]"),
             std::string::npos);
   EXPECT_NE(message(R"({"layers": {"r1": "dense", "c2": 0.1}})").find("layers.r1"), std::string::npos);
+  EXPECT_NE(message(R"({"clustering": {"c2": 1.0}, "layers": {"r1": 0.4, "c2": 0.1}})")
+                .find("bad.json: clustering.c2: clustering must be a number in [0, 1), got 1.0"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"clustering": {"c9": 0.1}, "layers": {"r1": 0.4, "c2": 0.1}})")
+                .find("bad.json: clustering.c9: no layer of tiny has this name"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"default_clustering": -0.1, "layers": {"r1": 0.4, "c2": 0.1}})")
+                .find("bad.json: default_clustering: clustering must be"),
+            std::string::npos);
   try {
     DensityTable::load((dir_ / "none.json").string(), n, plan);
     ADD_FAILURE() << "a missing file was accepted";
