@@ -44,6 +44,13 @@ def _store_arg(p):
     p.add_argument("--store", default="out/sweep.sqlite", help="results store (default out/sweep.sqlite)")
 
 
+def _filter_args(p):
+    """The store and which of its runs a reading subcommand sees."""
+    _store_arg(p)
+    p.add_argument("--sweep", help="only this sweep")
+    p.add_argument("--where", metavar="SQL", help="only runs matching this SQL condition, e.g. \"network = 'vgg16'\"")
+
+
 def _sim_arg(p):
     p.add_argument("--sim", default=DEFAULT_SIM, help="the cdma-sim program (default: this tree's release build)")
 
@@ -254,17 +261,13 @@ def main(argv=None):
     s.set_defaults(func=cmd_status)
 
     e = sub.add_parser("export", help="the store's runs (and layers) as CSV")
-    _store_arg(e)
-    e.add_argument("--sweep", help="only this sweep")
-    e.add_argument("--where", metavar="SQL", help="only runs matching this SQL condition, e.g. \"network = 'vgg16'\"")
+    _filter_args(e)
     e.add_argument("--out", required=True, help="CSV of runs")
     e.add_argument("--layers-out", help="CSV of per-layer rows (sweeps run with --layers)")
     e.set_defaults(func=cmd_export)
 
     pl = sub.add_parser("plot", help="a metric against one swept parameter (lines) or two (heat map)")
-    _store_arg(pl)
-    pl.add_argument("--sweep", help="only this sweep")
-    pl.add_argument("--where", metavar="SQL", help="only runs matching this SQL condition, e.g. \"network = 'vgg16'\"")
+    _filter_args(pl)
     pl.add_argument("--x", required=True, help="parameter on the x axis")
     pl.add_argument("--y", help="second parameter: a heat map")
     pl.add_argument("--group", help="one line per value of this parameter")
@@ -274,9 +277,7 @@ def main(argv=None):
     pl.set_defaults(func=cmd_plot)
 
     pa = sub.add_parser("pareto", help="a metric against compressor area, joined with the RTL exploration table")
-    _store_arg(pa)
-    pa.add_argument("--sweep", help="only this sweep")
-    pa.add_argument("--where", metavar="SQL", help="only runs matching this SQL condition, e.g. \"network = 'vgg16'\"")
+    _filter_args(pa)
     pa.add_argument("--metric", default="cdma_speedup_over_vdnn", help="figure of merit (higher is better)")
     pa.add_argument("--param", default="gpu.compression.bytes_per_cycle.zv",
                     help="the swept parameter that is the compressor's bytes per cycle")

@@ -35,13 +35,9 @@ def column_name(param):
 
 
 def _sql_type(value):
-    if isinstance(value, bool):
+    if isinstance(value, (bool, int)):  # booleans are stored as 0/1
         return "INTEGER"
-    if isinstance(value, int):
-        return "INTEGER"
-    if isinstance(value, float):
-        return "REAL"
-    return "TEXT"
+    return "REAL" if isinstance(value, float) else "TEXT"
 
 
 def _sql_value(value):
