@@ -43,6 +43,10 @@ double stall_of(const Schedule& s, size_t i) {
   return s.forward[i].stall_s + s.backward[i].stall_s;
 }
 
+uint64_t weight_bytes(const Layer& l) {
+  return (l.weight_elements() + l.bias_elements()) * kElementBytes;
+}
+
 double gib(uint64_t bytes) {
   return static_cast<double>(bytes) / (1ull << 30);
 }
@@ -136,7 +140,7 @@ nlohmann::json TrainingReport::to_json() const {
                           {"cdma_stall_s", stall_of(cdma, i)},
                           {"vdnn_prefetch_overlap_s", vdnn.backward[i].transfer_s},
                           {"cdma_prefetch_overlap_s", cdma.backward[i].transfer_s},
-                          {"weight_bytes", (l.weight_elements() + l.bias_elements()) * kElementBytes},
+                          {"weight_bytes", weight_bytes(l)},
                           {"oracle_memory_forward_bytes", memory.oracle.forward[i].total()},
                           {"oracle_memory_backward_bytes", memory.oracle.backward[i].total()},
                           {"offload_memory_forward_bytes", memory.offload.forward[i].total()},
@@ -242,7 +246,7 @@ void TrainingReport::write_csv(const std::string& path) const {
     f << ',' << compute[i].forward_s * 1e3 << ',' << compute[i].backward_s * 1e3 << ','
       << t.vdnn.offload_s * 1e3 << ',' << t.vdnn.prefetch_s * 1e3 << ',' << t.cdma.offload_s * 1e3 << ','
       << t.cdma.prefetch_s * 1e3 << ',' << stall_of(vdnn, i) * 1e3 << ',' << stall_of(cdma, i) * 1e3 << ','
-      << (l.weight_elements() + l.bias_elements()) * kElementBytes << ',' << memory.oracle.forward[i].total()
+      << weight_bytes(l) << ',' << memory.oracle.forward[i].total()
       << ',' << memory.oracle.backward[i].total() << ',' << memory.offload.forward[i].total() << ','
       << memory.offload.backward[i].total() << '\n';
   }

@@ -20,8 +20,11 @@
 #include "tlm/payload_pool.h"
 
 namespace cdma::tlmx {
-// Found by argument-dependent lookup: gtest names a parameterised mode "at"/"lt" instead of printing its bytes.
-inline void PrintTo(TimingMode m, std::ostream* os) { *os << to_string(m); }
+// Found by argument-dependent lookup: gtest names a parameterised mode "at"/"lt" instead of printing its
+// bytes.
+inline void PrintTo(TimingMode m, std::ostream* os) {
+  *os << to_string(m);
+}
 }  // namespace cdma::tlmx
 
 namespace cdma::test {

@@ -166,7 +166,9 @@ struct Breach {
 };
 
 // gtest prints a parameter it cannot format as raw bytes; the rule's name says it.
-void PrintTo(const Breach& b, std::ostream* os) { *os << b.name; }
+void PrintTo(const Breach& b, std::ostream* os) {
+  *os << b.name;
+}
 
 class CheckerCatches : public ::testing::TestWithParam<Breach> {};
 

@@ -98,6 +98,7 @@ class Spec(unittest.TestCase):
              "base.batch: 0 is out of range"),
             (spec(axes=[{"param": "density", "values": [0.1], "step": 1}]), "unknown key(s) ['step']"),
             (spec(name="../x"), "name:"),
+            (spec(axes=[{"param": "dtype", "values": ["bfloat16"]}]), "'bfloat16' is out of range: float32, float16"),
             (spec(axes=[{"param": "pcie.lanes", "range": {"from": 1, "to": 2e6, "steps": 2000000}}]),
              "2000000 points; sample them"),
         ]

@@ -71,7 +71,7 @@ def _check_sim(sim):
         raise UsageError(f"--sim {sim}: not an executable (build it: ./cdma.sh build, or give --sim)")
 
 
-def _todo(sp, st, retry_failed=True):
+def _todo(sp, st):
     done = st.done_keys()
     pts = [(specmod.point_key(p), p) for p in sp.points()]
     return [(k, p) for k, p in pts if k not in done], len(pts)
@@ -87,7 +87,7 @@ def cmd_run(args):
         raise UsageError("the spec's platform values are refused, nothing was run:\n  " + "\n  ".join(errors))
     os.makedirs(os.path.dirname(os.path.abspath(args.store)), exist_ok=True)
     st = storemod.Store(args.store)
-    sweep_id = st.sweep_id(sp, " ".join(sys.argv))
+    sweep_id = st.sweep_id(sp)
     todo, total = _todo(sp, st)
     print(f"{sp.name}: {total} points, {total - len(todo)} already in {args.store}, {len(todo)} to run "
           f"({args.backend})", file=sys.stderr)

@@ -53,7 +53,7 @@ def plot_metric(st, where, params, x, y, group, metric, out, logx=False):
             if not math.isnan(grid[i][j]):
                 raise PlotError(f"several points at {x}={r[0]}, {y}={r[1]}: they differ in another parameter "
                                 "(plot one --sweep, or fix it in the spec)")
-            grid[i][j], hops[i][j] = r[2], r[3] or ""
+            grid[i][j], hops[i][j] = r[-2], r[-1] or ""
         fig, ax = plt.subplots(figsize=(min(14, 1.2 + 0.9 * len(xs)), min(10, 1.5 + 0.55 * len(ys))))
         im = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
         fig.colorbar(im, ax=ax, label=metric)
@@ -70,8 +70,9 @@ def plot_metric(st, where, params, x, y, group, metric, out, logx=False):
     else:
         lines = {}
         for r in rows:
+            # Columns as selected: x, [group,] metric, bottleneck.
+            xv, mv, hop = r[0], r[-2], r[-1]
             key = r[1] if group else ""
-            xv, mv, hop = r[0], r[2 if group else 1], r[3 if group else 2]
             pts = lines.setdefault(key, {})
             if xv in pts:
                 raise PlotError(f"several points at {x}={xv}" + (f", {group}={key}" if group else "") +

@@ -61,8 +61,8 @@ PARAMS = {
     "op": ({"transfer"}, lambda v: v in ("offload", "prefetch", "roundtrip"), "offload, prefetch or roundtrip"),
     "bytes": ({"transfer"}, lambda v: _positive_int(v) or _string(v), "a byte count (4096, \"64MiB\")"),
     "density": ({"transfer"}, _fraction, "a number in [0, 1]"),
-    "dtype": ({"transfer"}, lambda v: v in ("float32", "float16", "bfloat16", "int8", "fp8"),
-              "float32, float16, bfloat16, int8 or fp8"),
+    "dtype": ({"transfer"}, lambda v: v in ("float32", "float16", "int8", "uint8"),
+              "float32, float16, int8 or uint8 (cdma-sim --dtype)"),
 }
 COMMANDS = ("train", "transfer")
 MAX_POINTS = 1_000_000

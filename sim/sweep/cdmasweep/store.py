@@ -96,7 +96,7 @@ class Store:
                 self.db.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {_sql_type(value)}')
                 have.add(name)
 
-    def sweep_id(self, spec, command_line=""):
+    def sweep_id(self, spec):
         """The sweep's row (created on first use). A name already used with a different spec is refused."""
         spec_json = json.dumps(spec.to_json(), sort_keys=True)
         row = self.db.execute("SELECT sweep_id, spec_json FROM sweeps WHERE name = ?", (spec.name,)).fetchone()
