@@ -58,6 +58,24 @@ class Selection(unittest.TestCase):
             cm.select_signature("best", self.lat, 2)
 
 
+class CommandLine(unittest.TestCase):
+    def test_bad_flags_are_one_clear_error_before_any_work(self):
+        import contextlib
+        import io
+        from cdmasweep.costmodel_cli import main
+        cases = [(["paper", "--k", "0"], "--k 0: sizes must be >= 1"),
+                 (["paper", "--k", "five"], "--k five: a comma-separated list of whole numbers"),
+                 (["paper", "--methods", "best"], "--methods: 'best' is not one of random, mi, spearman"),
+                 (["paper", "--test-fraction", "1"], "--test-fraction must be in (0, 1)"),
+                 (["paper", "--data", "/nonexistent"], "/nonexistent/onnxEmbeddings.csv: not found"),
+                 (["cdma", "--store", "/nonexistent/s.sqlite"], "/nonexistent/s.sqlite: no such store")]
+        for argv, says in cases:
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err):
+                self.assertEqual(main(argv), 1, argv)
+            self.assertIn(says, err.getvalue(), argv)
+
+
 class Features(unittest.TestCase):
     def test_a_conv_layer_in_the_papers_thirteen_numbers(self):
         f = cm.layer_features({"type": "conv", "in": [3, 224, 224], "out": [64, 112, 112], "kernel": [7, 7],

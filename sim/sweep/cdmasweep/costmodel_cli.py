@@ -80,10 +80,10 @@ def _progress(m):
 
 
 def cmd_paper(args):
+    ks, methods = _ints(args.k, "--k"), _methods(args.methods)  # flags first, then the data
     emb, lat, devices = cm.load_paper_data(args.data)
     print(f"{lat.shape[0]} networks x {lat.shape[1]} devices; {emb.shape[1]} network features", file=sys.stderr)
-    result = cm.experiment(emb, lat, _ints(args.k, "--k"), _methods(args.methods), args.test_fraction, args.seed,
-                           args.trees, _progress)
+    result = cm.experiment(emb, lat, ks, methods, args.test_fraction, args.seed, args.trees, _progress)
     result["data"] = args.data
     _report(result, args.out, f"IISWC 2020 data: {result['networks']} networks, {result['test_devices']} held-out "
                               f"devices")
@@ -91,6 +91,7 @@ def cmd_paper(args):
 
 
 def cmd_cdma(args):
+    ks, methods = _ints(args.k, "--k"), _methods(args.methods)
     try:
         st = Store(args.store, create=False)
     except StoreError as e:
@@ -98,8 +99,7 @@ def cmd_cdma(args):
     lat, workloads, devices = cm.latency_matrix_from_store(st, args.metric, ["network", "batch"], args.sweep)
     emb = cm.pad([[float(b)] + cm.network_embedding(os.path.join(WORKLOADS, f"{n}.json")) for n, b in workloads])
     print(f"{len(workloads)} workloads x {len(devices)} platform points from {args.store}", file=sys.stderr)
-    result = cm.experiment(emb, lat, _ints(args.k, "--k"), _methods(args.methods), args.test_fraction, args.seed,
-                           args.trees, _progress)
+    result = cm.experiment(emb, lat, ks, methods, args.test_fraction, args.seed, args.trees, _progress)
     result.update({"store": args.store, "metric": args.metric, "workloads": [list(w) for w in workloads]})
     _report(result, args.out, f"cdma: {len(workloads)} workloads, {result['test_devices']} held-out platform points "
                               f"({args.metric})")
