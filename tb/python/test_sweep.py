@@ -181,6 +181,8 @@ class Runs(unittest.TestCase):
         self.assertEqual(self.sweep("run", bad, "--backend", "serial"), 1)
         out_of_range = self.write(spec(name="bad2", axes=[{"param": "pcie.lanes", "values": [8, 3]}]))
         self.assertEqual(self.sweep("run", out_of_range, "--backend", "serial"), 1)
+        for flags in (["--workers", "0"], ["--jobs", "0"], ["--timeout", "-1"], ["--timeout", "nan"]):
+            self.assertEqual(self.sweep("run", out_of_range.replace("bad2", "s"), "--backend", "serial", *flags), 1)
         self.assertEqual(self.rows("SELECT count(*) FROM runs"), [(4,)])  # nothing of either ran
 
     @unittest.skipUnless(HAVE_DASK, "Dask distributed missing (Debian: python3-distributed)")

@@ -82,6 +82,10 @@ def cmd_run(args):
     _check_sim(args.sim)
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.timeout is not None and not args.timeout > 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, got {args.timeout}")
     errors = check_platform_values(args.sim, sp)
     if errors:
         raise UsageError("the spec's platform values are refused, nothing was run:\n  " + "\n  ".join(errors))
