@@ -71,6 +71,16 @@ def main():
                  " | ".join(f"{avg('average_ratio', g):.2f} / {max(results[(n, g)]['max_ratio'] for n in nets):.2f}"
                             for g in algs) + " | " +
                  " | ".join(f"{(avg('cdma_speedup_over_vdnn', g) - 1) * 100:+.1f} %" for g in algs) + " |")
+    # With --dram-contention: what sharing the GPU's DRAM cost each configuration (docs/validation.md, 6).
+    if any(results[(n, g)].get("dram_contention") for n in nets for g in algs):
+        lines += ["", "| network | oracle ms | vDNN: DRAM contention ms (% of iteration) | " +
+                  " | ".join(f"cDMA-{g.upper()}: DRAM contention ms (%)" for g in algs) + " |",
+                  "|---|---|---|" + "---|" * len(algs)]
+        share = lambda s, c: f"{s[c + '_contention_s'] * 1e3:.2f} ({100 * s[c + '_contention_s'] / s[c + '_s']:.2f} %)"  # noqa: E731
+        for n in nets:
+            s0 = results[(n, algs[0])]
+            lines.append(f"| {n} | {s0['oracle_s'] * 1e3:.2f} | {share(s0, 'vdnn')} | " +
+                         " | ".join(share(results[(n, g)], "cdma") for g in algs) + " |")
     table = "\n".join(lines)
     with open(os.path.join(a.out, "table.md"), "w") as f:
         f.write(table + "\n")

@@ -43,6 +43,10 @@ double stall_of(const Schedule& s, size_t i) {
   return s.forward[i].stall_s + s.backward[i].stall_s;
 }
 
+double contention_of(const Schedule& s, size_t i) {
+  return s.forward[i].contention_s + s.backward[i].contention_s;
+}
+
 uint64_t weight_bytes(const Layer& l) {
   return (l.weight_elements() + l.bias_elements()) * kElementBytes;
 }
@@ -119,6 +123,9 @@ nlohmann::json TrainingReport::summary() const {
           {"aggregate_ratio", codec::compression_ratio(bytes, compressed)},
           {"vdnn_stall_s", vdnn.stall_s},
           {"cdma_stall_s", cdma.stall_s},
+          {"dram_contention", dram_contention},
+          {"vdnn_contention_s", vdnn.contention_s},
+          {"cdma_contention_s", cdma.contention_s},
           {"bytes_identical", measured.bytes_identical},
           {"densities", densities},
           {"bytes_moved", measured.bytes_moved},
@@ -138,6 +145,8 @@ nlohmann::json TrainingReport::to_json() const {
                           {"backward_s", compute[i].backward_s},
                           {"vdnn_stall_s", stall_of(vdnn, i)},
                           {"cdma_stall_s", stall_of(cdma, i)},
+                          {"vdnn_contention_s", contention_of(vdnn, i)},
+                          {"cdma_contention_s", contention_of(cdma, i)},
                           {"vdnn_prefetch_overlap_s", vdnn.backward[i].transfer_s},
                           {"cdma_prefetch_overlap_s", cdma.backward[i].transfer_s},
                           {"weight_bytes", weight_bytes(l)},
@@ -199,6 +208,13 @@ void TrainingReport::print(std::FILE* out) const {
       "vDNN loses %.1f %% against the oracle\n",
       s["average_ratio"].get<double>(), s["max_ratio"].get<double>(), measured.tensors.size(),
       (s["cdma_speedup_over_vdnn"].get<double>() - 1) * 100, (1 - s["vdnn_performance"].get<double>()) * 100);
+  if (dram_contention) {
+    std::fprintf(
+        out,
+        "DRAM contention (compute and DMA share the GPU's DRAM): vDNN +%.2f ms, cDMA +%.2f ms of the "
+        "iterations above\n",
+        vdnn.contention_s * 1e3, cdma.contention_s * 1e3);
+  }
   const MemoryReport& m = memory;
   std::fprintf(out, "\n%-8s %13s %-22s %9s %9s   (GPU %.2f GiB, host %.2f GiB; optimizer %s)\n", "memory",
                "GPU peak GiB", "at", "fits GPU", "host GiB", gib(m.gpu_capacity), gib(m.host_capacity),
@@ -246,8 +262,8 @@ void TrainingReport::write_csv(const std::string& path) const {
     f << ',' << compute[i].forward_s * 1e3 << ',' << compute[i].backward_s * 1e3 << ','
       << t.vdnn.offload_s * 1e3 << ',' << t.vdnn.prefetch_s * 1e3 << ',' << t.cdma.offload_s * 1e3 << ','
       << t.cdma.prefetch_s * 1e3 << ',' << stall_of(vdnn, i) * 1e3 << ',' << stall_of(cdma, i) * 1e3 << ','
-      << weight_bytes(l) << ',' << memory.oracle.forward[i].total()
-      << ',' << memory.oracle.backward[i].total() << ',' << memory.offload.forward[i].total() << ','
+      << weight_bytes(l) << ',' << memory.oracle.forward[i].total() << ','
+      << memory.oracle.backward[i].total() << ',' << memory.offload.forward[i].total() << ','
       << memory.offload.backward[i].total() << '\n';
   }
   if (!f) throw std::runtime_error(path + ": cannot write");
@@ -283,11 +299,11 @@ void TrainingReport::write_timeline(const std::string& path) const {
     double t = 0;
     for (size_t i = 0; i < net.layers.size(); ++i) {
       counter(t, gpu->forward[i]);
-      t += s->forward[i].compute_s + s->forward[i].stall_s;
+      t += s->forward[i].duration_s();
     }
     for (size_t i = net.layers.size(); i-- > 0;) {
       counter(t, gpu->backward[i]);
-      t += s->backward[i].compute_s + s->backward[i].stall_s;
+      t += s->backward[i].duration_s();
     }
     for (const double at : {0.0, t}) {
       events.push_back({{"name", "GPU capacity (GiB)"},

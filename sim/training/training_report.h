@@ -30,6 +30,7 @@ struct TrainingReport {
   std::string densities;  // where the activations' densities came from (a file, traces, or the defaults)
   OffloadPolicy policy = OffloadPolicy::kAll;
   uint32_t batch = 0;
+  bool dram_contention = false;  // compute and DMA shared the GPU's DRAM in the schedules
   Network net;
   TensorPlan plan;
   std::vector<LayerTime> compute;

@@ -88,15 +88,14 @@ TrainingReport run_training(const config::PlatformConfig& cfg, const TrainingOpt
   r.memory.offload = gpu_memory(r.net, r.plan, prefetches, o.batch, MemoryConfig::kOffload, r.memory.options);
   r.memory.vdnn_host_bytes = host_memory_uncompressed(r.plan, o.batch);
   if (!o.allow_oversubscribe) check_capacity(r, cfg, prefetches);
+  RooflineParams roofline;
+  roofline.peak_tflops = cfg.gpu.fp32_tflops;
+  roofline.dram_gbps = cfg.gpu.dram.bandwidth_gbps;
+  roofline.efficiency = o.efficiency;
+  roofline.batch = o.batch;
+  if (!(o.efficiency > 0 && o.efficiency <= 1)) throw std::invalid_argument("--efficiency must be in (0, 1]");
   if (o.compute_csv.empty()) {
-    RooflineParams p;
-    p.peak_tflops = cfg.gpu.fp32_tflops;
-    p.dram_gbps = cfg.gpu.dram.bandwidth_gbps;
-    p.efficiency = o.efficiency;
-    p.batch = o.batch;
-    if (!(o.efficiency > 0 && o.efficiency <= 1))
-      throw std::invalid_argument("--efficiency must be in (0, 1]");
-    r.compute = roofline_times(r.net, p);
+    r.compute = roofline_times(r.net, roofline);
   } else {
     r.compute = load_layer_times(o.compute_csv, r.net);
   }
@@ -124,8 +123,11 @@ TrainingReport run_training(const config::PlatformConfig& cfg, const TrainingOpt
   r.measured = measure_transfers(cfg, r.net, r.plan, mc);
   for (const TensorResult& t : r.measured.tensors) r.memory.cdma_host_bytes += t.cdma_pcie_bytes;
   r.oracle = schedule_oracle(r.net, r.compute);
-  r.vdnn = schedule_vdnn(r.net, r.plan, r.compute, r.measured.vdnn);
-  r.cdma = schedule_vdnn(r.net, r.plan, r.compute, r.measured.cdma);
+  r.dram_contention = o.dram_contention;
+  const DramContention dram =
+      o.dram_contention ? roofline_dram_contention(r.net, r.plan, roofline) : DramContention{};
+  r.vdnn = schedule_vdnn(r.net, r.plan, r.compute, r.measured.vdnn, dram);
+  r.cdma = schedule_vdnn(r.net, r.plan, r.compute, r.measured.cdma, dram);
   r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   return r;
 }

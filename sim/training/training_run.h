@@ -35,6 +35,9 @@ struct TrainingOptions {
   // Simulate even if vDNN/cDMA do not fit the GPU's or the host's memory (the report says so); otherwise
   // refused before anything is simulated. The oracle is a hypothetical GPU with enough memory: never refused.
   bool allow_oversubscribe = false;
+  // Compute and the DMA engine share the GPU's DRAM bandwidth (vdnn_schedule.h, DramContention); off: each
+  // runs as if alone, as in the paper's model.
+  bool dram_contention = false;
   // One job per CPU: with the default 16 MiB segments each holds under 100 MB.
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
 };

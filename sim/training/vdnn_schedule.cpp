@@ -1,6 +1,7 @@
 #include "training/vdnn_schedule.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace cdma::training {
 
@@ -21,6 +22,20 @@ Schedule schedule_oracle(const Network& net, const std::vector<LayerTime>& compu
   }
   s.backward_s = t - s.forward_s;
   return s;
+}
+
+DramContention roofline_dram_contention(const Network& net, const TensorPlan& plan, const RooflineParams& p) {
+  DramContention d;
+  d.enabled = true;
+  d.bytes_per_s = p.dram_gbps * 1e9 * p.efficiency;
+  for (const Layer& l : net.layers) {
+    const double forward = forward_bytes(l, p.batch) * p.batch;
+    d.forward_bytes.push_back(forward);
+    d.backward_bytes.push_back(p.backward_factor * forward);
+  }
+  for (const ActivationTensor& a : plan.tensors)
+    d.tensor_bytes.push_back(static_cast<double>(a.elements_per_sample) * p.batch * kElementBytes);
+  return d;
 }
 
 PrefetchPlan plan_prefetches(const Network& net, const TensorPlan& plan) {
@@ -50,28 +65,65 @@ PrefetchPlan plan_prefetches(const Network& net, const TensorPlan& plan) {
   return p;
 }
 
+namespace {
+
+void check(const DramContention& d, size_t layers, size_t tensors) {
+  if (!d.enabled) return;
+  if (!(d.bytes_per_s > 0)) throw std::invalid_argument("DRAM contention: the shared bandwidth must be > 0");
+  if (d.forward_bytes.size() != layers || d.backward_bytes.size() != layers ||
+      d.tensor_bytes.size() != tensors)
+    throw std::invalid_argument("DRAM contention: one compute byte count per layer and one size per tensor");
+}
+
+// The time a step overlapping `compute_s` with `transfer_s` gains from sharing DRAM (0 with contention off).
+double contention(const DramContention& d, double compute_s, double transfer_s, double compute_bytes,
+                  double dma_bytes) {
+  if (!d.enabled || dma_bytes == 0) return 0;
+  const double alone = std::max(compute_s, transfer_s);
+  return std::max(0.0, (compute_bytes + dma_bytes) / d.bytes_per_s - alone);
+}
+
+}  // namespace
+
 Schedule schedule_vdnn(const Network& net, const TensorPlan& plan, const std::vector<LayerTime>& compute,
-                       const std::vector<TensorTransfer>& transfers) {
+                       const std::vector<TensorTransfer>& transfers, const DramContention& dram) {
   Schedule s;
   const size_t n = net.layers.size();
+  check(dram, n, plan.tensors.size());
+  auto dma_bytes = [&](const std::vector<size_t>& ids) {
+    double b = 0;
+    if (dram.enabled)
+      for (size_t k : ids) b += dram.tensor_bytes[k];
+    return b;
+  };
+  // The step's extra time, as a stall-track event after the compute and any transfer stall.
+  auto add_contention = [&](const std::string& what, double at, double extra) {
+    if (extra > 0) s.events.push_back({"stall", what + " (DRAM contention)", at, at + extra});
+  };
   double t = 0;
   // Forward: offload each tensor during its first consumer's forward pass.
   for (size_t i = 0; i < n; ++i) {
     double transfer = 0;
+    std::vector<size_t> offloads;
     for (size_t k = 0; k < plan.tensors.size(); ++k) {
       const ActivationTensor& a = plan.tensors[k];
       if (a.offloaded && a.first_consumer == static_cast<int>(i)) {
         s.events.push_back({"offload", a.content, t + transfer, t + transfer + transfers[k].offload_s});
         transfer += transfers[k].offload_s;
+        offloads.push_back(k);
       }
     }
     const double c = compute[i].forward_s;
     const double stall = std::max(0.0, transfer - c);
+    const double extra =
+        contention(dram, c, transfer, dram.enabled ? dram.forward_bytes[i] : 0, dma_bytes(offloads));
     s.events.push_back({"compute", net.layers[i].name + " fwd", t, t + c});
     if (stall > 0) s.events.push_back({"stall", net.layers[i].name + " fwd", t + c, t + c + stall});
-    s.forward.push_back({c, transfer, stall});
+    add_contention(net.layers[i].name + " fwd", t + c + stall, extra);
+    s.forward.push_back({c, transfer, stall, extra});
     s.stall_s += stall;
-    t += c + stall;
+    s.contention_s += extra;
+    t += c + stall + extra;
   }
   s.forward_s = t;
   // Backward.
@@ -99,14 +151,19 @@ Schedule schedule_vdnn(const Network& net, const TensorPlan& plan, const std::ve
     }
     const double c = compute[i].backward_s;
     const double stall = std::max(0.0, transfer - c);
+    const double extra = contention(dram, c, transfer, dram.enabled ? dram.backward_bytes[i] : 0,
+                                    dma_bytes(prefetches.overlapped[i]));
     s.events.push_back({"compute", net.layers[i].name + " bwd", t, t + c});
     if (stall > 0) s.events.push_back({"stall", net.layers[i].name + " bwd", t + c, t + c + stall});
+    add_contention(net.layers[i].name + " bwd", t + c + stall, extra);
     step.compute_s = c;
     step.transfer_s = transfer + demand;
     step.stall_s = stall + demand;
+    step.contention_s = extra;
     s.backward[i] = step;
     s.stall_s += step.stall_s;
-    t += c + stall;
+    s.contention_s += extra;
+    t += c + stall + extra;
   }
   s.backward_s = t - s.forward_s;
   return s;

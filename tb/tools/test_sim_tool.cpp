@@ -291,6 +291,39 @@ TEST_F(SimTool, DoesItFit) {
       nlohmann::json::parse(slurp(dir_ / "y" / "report.json"))["memory"]["oversubscribed"].get<bool>());
 }
 
+// --dram-contention adds exactly the time it reports, per layer and in total, and shows it on the timeline;
+// off, the report says 0 (the schedule rule itself: test_training, DramContentionFollowsTheFluidBound).
+TEST_F(SimTool, DramContentionAddsWhatItReports) {
+  const std::string args = "train --network alexnet --batch 2 --out ";
+  Result r = run(args + (dir_ / "off").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run(args + (dir_ / "on").string() + " --dram-contention");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("DRAM contention (compute and DMA share the GPU's DRAM)"), std::string::npos);
+  const auto off = nlohmann::json::parse(slurp(dir_ / "off" / "report.json"));
+  const auto on = nlohmann::json::parse(slurp(dir_ / "on" / "report.json"));
+  EXPECT_FALSE(off["summary"]["dram_contention"].get<bool>());
+  EXPECT_TRUE(on["summary"]["dram_contention"].get<bool>());
+  for (const std::string config : {"vdnn", "cdma"}) {
+    const double extra = on["summary"][config + "_contention_s"].get<double>();
+    EXPECT_EQ(off["summary"][config + "_contention_s"].get<double>(), 0.0);
+    EXPECT_GT(extra, 0.0) << config;  // AlexNet's pooling and LRN layers are memory-bound
+    EXPECT_NEAR(on["summary"][config + "_s"].get<double>(),
+                off["summary"][config + "_s"].get<double>() + extra, 1e-12 * extra + 1e-15);
+    double layers = 0;
+    for (const auto& l : on["layers"]) layers += l[config + "_contention_s"].get<double>();
+    EXPECT_NEAR(layers, extra, 1e-12 * extra);
+  }
+  EXPECT_EQ(on["summary"]["oracle_s"], off["summary"]["oracle_s"]);  // nothing to contend with
+  size_t slices = 0;
+  const auto timeline = nlohmann::json::parse(slurp(dir_ / "on" / "timeline.json"));
+  for (const auto& e : timeline["traceEvents"]) {
+    slices +=
+        e.contains("name") && e["name"].get<std::string>().find("(DRAM contention)") != std::string::npos;
+  }
+  EXPECT_GT(slices, 0u);
+}
+
 // --plots checks its interpreter and matplotlib before simulating; with them it writes the three plots.
 TEST_F(SimTool, PlotsAreCheckedFirstAndWrittenByTheRun) {
   setenv("CDMA_PYTHON", "/nonexistent/python3", 1);

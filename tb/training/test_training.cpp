@@ -69,6 +69,82 @@ TEST(VdnnSchedule, MatchesTheHandComputedExample) {
   EXPECT_DOUBLE_EQ(free.total_s(), oracle.total_s());
 }
 
+// The hand example with DRAM shared at W = 1 byte/s: every overlapped step takes max(compute, transfer,
+// (compute bytes + DMA bytes) / W), computed by hand below; on-demand fetches meet no compute traffic.
+TEST(VdnnSchedule, DramContentionFollowsTheFluidBound) {
+  const Network n = chain();
+  const TensorPlan plan = plan_tensors(n, OffloadPolicy::kAll);
+  const std::vector<LayerTime> compute = {{10, 20}, {1, 2}, {2, 4}, {8, 16}, {3, 6}};
+  const std::vector<TensorTransfer> xfer = {{4, 4}, {6, 6}, {5, 5}, {1, 1}, {0, 0}};
+  DramContention d;
+  d.enabled = true;
+  d.bytes_per_s = 1;
+  d.forward_bytes = {2, 0, 1, 8, 0};
+  d.backward_bytes = {0, 0, 0, 0, 4};
+  d.tensor_bytes = {5, 6, 3, 2, 0};
+  const Schedule alone = schedule_vdnn(n, plan, compute, xfer);
+  const Schedule s = schedule_vdnn(n, plan, compute, xfer, d);
+  // Forward. c1: compute-bound, 2 + 5 = 7 < 10: nothing. p1: 1 + 6 = 7 against max(2, 6): +1 on top of its
+  // stall of 4. c2 (memory-bound, its 8 bytes take its 8 s): slowed by exactly the DMA's 3 bytes. f1: 0 + 2
+  // < 3.
+  EXPECT_DOUBLE_EQ(s.forward[0].contention_s, 0);
+  EXPECT_DOUBLE_EQ(s.forward[2].contention_s, 1);
+  EXPECT_DOUBLE_EQ(s.forward[2].stall_s, 4);
+  EXPECT_DOUBLE_EQ(s.forward[3].contention_s, 3);
+  EXPECT_DOUBLE_EQ(s.forward[4].contention_s, 0);
+  EXPECT_DOUBLE_EQ(s.forward_s, alone.forward_s + 4);
+  // Backward. f1: its own input (2 bytes) comes on demand, uncontended; overlapped p1's tensor (3 bytes) with
+  // 4 compute bytes: 7 against max(6, 5) = +1 (counting the on-demand bytes would give +3). c2 overlaps r1's
+  // 6 bytes with none of its own: 6 < 16. p1 overlaps the input: 5 against max(4, 4) = +1.
+  EXPECT_DOUBLE_EQ(s.backward[4].contention_s, 1);
+  EXPECT_DOUBLE_EQ(s.backward[3].contention_s, 0);
+  EXPECT_DOUBLE_EQ(s.backward[2].contention_s, 1);
+  EXPECT_DOUBLE_EQ(s.backward[0].contention_s, 0);
+  EXPECT_DOUBLE_EQ(s.contention_s, 6);
+  EXPECT_DOUBLE_EQ(s.stall_s, alone.stall_s);
+  EXPECT_DOUBLE_EQ(s.total_s(), 77 + 6);
+  // Each step's slice follows its compute and stall on the stall track.
+  const auto slices = std::count_if(s.events.begin(), s.events.end(), [](const TimelineEvent& e) {
+    return e.name.find("(DRAM contention)") != std::string::npos;
+  });
+  EXPECT_EQ(slices, 4);
+  // Off, the same inputs change nothing.
+  d.enabled = false;
+  EXPECT_DOUBLE_EQ(schedule_vdnn(n, plan, compute, xfer, d).total_s(), alone.total_s());
+  EXPECT_DOUBLE_EQ(schedule_vdnn(n, plan, compute, xfer, d).contention_s, 0);
+  // Inconsistent inputs are refused.
+  d.enabled = true;
+  d.tensor_bytes.pop_back();
+  EXPECT_THROW(schedule_vdnn(n, plan, compute, xfer, d), std::invalid_argument);
+  d.tensor_bytes.push_back(0);
+  d.bytes_per_s = 0;
+  EXPECT_THROW(schedule_vdnn(n, plan, compute, xfer, d), std::invalid_argument);
+}
+
+// The rule's inputs from the roofline: the bytes its memory term counts, at the bandwidth it divides by.
+TEST(VdnnSchedule, RooflineDramContentionUsesTheRooflinesBytes) {
+  const Network n = chain();
+  const TensorPlan plan = plan_tensors(n, OffloadPolicy::kAll);
+  RooflineParams p;
+  p.batch = 8;
+  p.dram_gbps = 100;
+  p.efficiency = 0.5;
+  const DramContention d = roofline_dram_contention(n, plan, p);
+  EXPECT_TRUE(d.enabled);
+  EXPECT_DOUBLE_EQ(d.bytes_per_s, 50e9);
+  ASSERT_EQ(d.forward_bytes.size(), n.layers.size());
+  const auto t = roofline_times(n, p);
+  for (size_t i = 0; i < n.layers.size(); ++i) {
+    // A memory-bound layer's roofline time is its bytes over W exactly.
+    EXPECT_LE(d.forward_bytes[i] / d.bytes_per_s, t[i].forward_s * (1 + 1e-12)) << i;
+    EXPECT_DOUBLE_EQ(d.backward_bytes[i], 2 * d.forward_bytes[i]);
+  }
+  // p1 (pool 4x8x8 -> 4x4x4): 4 bytes x (256 + 64) elements x 8 samples, no weights.
+  EXPECT_DOUBLE_EQ(d.forward_bytes[2], 4.0 * 320 * 8);
+  ASSERT_EQ(d.tensor_bytes.size(), plan.tensors.size());
+  EXPECT_DOUBLE_EQ(d.tensor_bytes[1], 4.0 * 256 * 8);  // c1's output
+}
+
 TEST(ComputeModel, RooflineFollowsFlopsAndBytes) {
   const Layer conv = layer("conv1_1", "conv", {3, 224, 224}, {64, 224, 224});
   Layer c = conv;

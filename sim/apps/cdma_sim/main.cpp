@@ -165,6 +165,8 @@ int run(int argc, char** argv) {
       ->check(integer_in(0, 1u << 30));
   train->add_flag("--allow-oversubscribe", to.allow_oversubscribe,
                   "simulate even if vDNN/cDMA do not fit the GPU's or host's memory (refused otherwise)");
+  train->add_flag("--dram-contention", to.dram_contention,
+                  "layers' own DRAM traffic and the DMA engine's share the GPU's DRAM bandwidth");
   bool plots = false;
   train->add_flag(
       "--plots", plots,
