@@ -26,5 +26,15 @@ int decompress(const std::string& in, const std::string& out, uint64_t max_size)
 // Synthetic ReLU-like activations into a .npy file.
 int generate(const std::string& out, const std::string& shape, const std::string& dtype, double density,
              double clustering, uint64_t seed);
+// An activation model (tensor/activation_model.h) fitted to every .npy file of `dir` (layer = file stem),
+// written to `out`; every file is checked before any is fitted.
+int fit(const std::string& dir, const std::string& out);
+// Each layer of the model with a <layer>.npy in `dir`: the real tensor's density, all-zero block fraction and
+// ZV/RL/ZL ratios per `chunk` bytes (and whole-tensor RL/ZL) beside those of a tensor of the same shape drawn
+// from the model and of the Markov generator at the real density and clustering. A table, or JSON.
+// With match_density, each layer's model is first retargeted to the real tensor's density (the structure is
+// what is compared; a densities file gives the density).
+int check_model(const std::string& model, const std::string& dir, uint32_t chunk, uint64_t seed,
+                bool match_density, bool json);
 
 }  // namespace cdma::codec_tool

@@ -209,6 +209,9 @@ def main(argv=None):
                "layers": results[last]["layers"]}
         if 0 in results:
             doc["layers_at_init"] = results[0]["layers"]
+        # The layers' fitted activation model, written by `cdma-codec fit <out>/step_<last> --out ...`
+        # (sim/workloads/README.md): cdma-sim train draws these layers from it at the densities above.
+        doc["activation_model"] = "../models/fmnist_cnn.json"
         # measured lag-1 clustering of the zero pattern, clipped to the generator's range [0, 1)
         doc["clustering"] = {n: min(max(round(c, 2), 0.0), 0.99) for n, c in results[last]["clustering"].items()}
         with open(args.densities_json, "w") as f:

@@ -1,8 +1,17 @@
 #include "training/density_table.h"
 
+#include <cmath>
+#include <filesystem>
+
+#include "tensor/activation_fitter.h"
 #include "util/json_file.h"
 
 namespace cdma::training {
+
+namespace {
+// Densities this close are the same (files round them to 6 digits).
+constexpr double kSameDensity = 1e-6;
+}  // namespace
 
 DensityTable DensityTable::load(const std::string& path, const Network& net, const TensorPlan& plan) {
   nlohmann::json j;
@@ -34,6 +43,13 @@ DensityTable DensityTable::load(const std::string& path, const Network& net, con
     }
     d.clusterings_ = j["clustering"];
   }
+  if (j.contains("activation_model")) {
+    if (!j["activation_model"].is_string() || j["activation_model"].get<std::string>().empty())
+      throw NetworkError(path + ": activation_model: must be the path of a model file (cdma-codec fit)");
+    d.declared_model_ = (std::filesystem::path(path).parent_path() / j["activation_model"].get<std::string>())
+                            .lexically_normal()
+                            .string();
+  }
   for (const auto& t : plan.tensors) {
     if (!t.offloaded || t.content == "input") continue;
     if (!d.layers_.contains(t.content) || !d.layers_[t.content].is_number()) {
@@ -60,6 +76,41 @@ DensityTable DensityTable::by_layer_kind(const Network& net) {
 
 double DensityTable::clustering_of(const ActivationTensor& t) const {
   return clusterings_.value(t.content, clustering_);
+}
+
+void DensityTable::use_activation_model(const std::string& path, const TensorPlan& plan) {
+  tensor::ActivationModel model;
+  try {
+    model = tensor::ActivationModel::load(path);
+  } catch (const tensor::ActivationModelError& e) {
+    throw NetworkError(std::string(e.what()) + " (activation model)");
+  }
+  fitted_.clear();
+  for (const auto& t : plan.tensors) {
+    if (!t.offloaded || fitted_.count(t.content) || !model.layers.count(t.content)) continue;
+    tensor::LayerActivationModel m = model.layers.at(t.content);
+    if (m.sample_elements() != t.elements_per_sample) {
+      throw NetworkError(path + ": layers." + t.content + ": " + std::to_string(m.sample_elements()) +
+                         " elements per sample, the network's layer has " +
+                         std::to_string(t.elements_per_sample));
+    }
+    // Fitted to its own capture's density: moved only when this table asks for another.
+    const double density = density_of(t);
+    if (std::abs(density - m.density) > kSameDensity) tensor::retarget_density(m, density);
+    fitted_.emplace(t.content, std::move(m));
+  }
+  model_path_ = path;
+}
+
+const tensor::LayerActivationModel* DensityTable::fitted_of(const ActivationTensor& t) const {
+  const auto it = fitted_.find(t.content);
+  return it == fitted_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> DensityTable::fitted_layers() const {
+  std::vector<std::string> names;
+  for (const auto& [name, m] : fitted_) names.push_back(name);
+  return names;
 }
 
 double DensityTable::density_of(const ActivationTensor& t) const {

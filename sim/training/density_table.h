@@ -1,12 +1,16 @@
 // The per-layer output densities of synthetic activations (sim/workloads/densities/<net>.json, schema in
 // sim/workloads/README.md): the fraction of non-zero elements of each layer's output, and the file's zero
-// clustering.
+// clustering; and, where real captures exist, a fitted activation model (cdma-codec fit) that draws the
+// layers it has instead of the Markov generator.
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "tensor/activation_model.h"
 #include "training/network.h"
 #include "training/tensor_plan.h"
 
@@ -32,10 +36,23 @@ class DensityTable {
   // else default_clustering.
   double clustering_of(const ActivationTensor& t) const;
 
+  // The file's "activation_model" (a path relative to the densities file), resolved; "" if it has none.
+  const std::string& declared_activation_model() const { return declared_model_; }
+  // Draws every offloaded tensor whose layer `path` has from that layer's fitted model, moved to the density
+  // this table gives the tensor (tensor::retarget_density, once per layer). Throws NetworkError naming the
+  // file for an unreadable model or a layer whose sample size differs from the network's.
+  void use_activation_model(const std::string& path, const TensorPlan& plan);
+  // The fitted model tensor `t` is drawn from, or nullptr (Markov generator).
+  const tensor::LayerActivationModel* fitted_of(const ActivationTensor& t) const;
+  const std::string& activation_model() const { return model_path_; }  // "" if none is used
+  std::vector<std::string> fitted_layers() const;
+
  private:
   nlohmann::json layers_ = nlohmann::json::object();
   nlohmann::json clusterings_ = nlohmann::json::object();
   double clustering_ = 0.5;
+  std::string declared_model_, model_path_;
+  std::map<std::string, tensor::LayerActivationModel> fitted_;  // by layer, at this table's density
 };
 
 }  // namespace cdma::training

@@ -32,11 +32,12 @@ JobResult run_measurement_job(const config::PlatformConfig& cfg, const TensorPla
     const ActivationTensor& t = plan.tensors[ref.tensor];
     if (!source || source_tensor != ref.tensor) {
       source.reset();
+      const tensor::LayerActivationModel* fitted = densities.fitted_of(t);
       source = std::make_unique<const PieceSource>(
-          mc.source.traces_dir.empty()
-              ? PieceSource::synthetic(t, ref.tensor, mc.batch, densities, mc.source.clustering,
-                                       mc.source.seed)
-              : PieceSource::trace(trace_file(mc.source.traces_dir, t), t, mc.batch));
+          !mc.source.traces_dir.empty() ? PieceSource::trace(trace_file(mc.source.traces_dir, t), t, mc.batch)
+          : fitted ? PieceSource::fitted(*fitted, t, ref.tensor, mc.batch, mc.source.seed)
+                   : PieceSource::synthetic(t, ref.tensor, mc.batch, densities, mc.source.clustering,
+                                            mc.source.seed));
       source_tensor = ref.tensor;
     }
     return run_piece(soc, k, ref, *source, mc.codec, pieces.simulates_vdnn(k), t.content, spare);

@@ -27,6 +27,9 @@ struct MemoryReport {
 struct TrainingReport {
   std::string platform;
   std::string algorithm;
+  // The fitted activation model used (shipped ones as sim/workloads/..., so reports compare across machines),
+  // "" if none.
+  std::string activation_model;
   std::string densities;  // where the activations' densities came from (a file, traces, or the defaults)
   OffloadPolicy policy = OffloadPolicy::kAll;
   uint32_t batch = 0;

@@ -111,6 +111,10 @@ TrainingReport run_training(const config::PlatformConfig& cfg, const TrainingOpt
   mc.source.traces_dir = o.traces;
   mc.source.seed = o.seed;
   mc.source.clustering = o.clustering;
+  mc.source.activation_model = o.activation_model;
+  if (!o.traces.empty() && !o.activation_model.empty() && o.activation_model != kNoActivationModel)
+    throw std::invalid_argument(
+        "--activation-model and --traces exclude each other (traces are the real bytes)");
   // The network's densities file, if it has one; otherwise a documented default per layer kind.
   const std::string shipped = workloads_dir + "/densities/" + r.net.name + ".json";
   mc.source.densities_path = !o.densities.empty()                        ? o.densities
@@ -121,6 +125,14 @@ TrainingReport run_training(const config::PlatformConfig& cfg, const TrainingOpt
                 : o.densities.empty()              ? "sim/workloads/densities/" + r.net.name + ".json"
                                                    : o.densities;
   r.measured = measure_transfers(cfg, r.net, r.plan, mc);
+  if (!r.measured.activation_model.empty()) {
+    const std::string& used = r.measured.activation_model;
+    const std::string shipped_prefix = workloads_dir + "/";
+    r.activation_model =
+        used.rfind(shipped_prefix, 0) == 0 ? "sim/workloads/" + used.substr(shipped_prefix.size()) : used;
+    r.densities += "; " + std::to_string(r.measured.fitted_layers.size()) +
+                   " layers drawn from the fitted model " + r.activation_model;
+  }
   for (const TensorResult& t : r.measured.tensors) r.memory.cdma_host_bytes += t.cdma_pcie_bytes;
   r.oracle = schedule_oracle(r.net, r.compute);
   r.dram_contention = o.dram_contention;

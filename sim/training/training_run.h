@@ -22,7 +22,10 @@ struct TrainingOptions {
   std::string policy = "all";     // vDNN_all or vDNN_conv
   std::string densities;          // per-layer densities JSON; empty: <workloads>/densities/<network>.json
   std::string traces;             // a folder of real activations (<layer>.npy) instead of synthetic ones
-  std::string compute_csv;        // measured per-layer times instead of the roofline
+  // A fitted activation model (cdma-codec fit) drawing the layers it has; "": the densities file's, if it
+  // names one; "none": the Markov generator everywhere.
+  std::string activation_model;
+  std::string compute_csv;  // measured per-layer times instead of the roofline
   uint32_t batch = 128;
   double efficiency = 0.7;  // roofline: fraction of peak FLOP/s and DRAM bandwidth a layer reaches
   double clustering = -1;   // synthetic zero clustering in [0, 1); -1: the densities file's

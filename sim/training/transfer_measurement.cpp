@@ -56,10 +56,14 @@ std::vector<JobResult> run_jobs(unsigned jobs, const config::PlatformConfig& cfg
 
 Measurements measure_transfers(const config::PlatformConfig& cfg, const Network& net, const TensorPlan& plan,
                                const MeasurementConfig& mc) {
-  const DensityTable densities = !mc.source.traces_dir.empty() ? DensityTable()
-                                 : mc.source.densities_path.empty()
-                                     ? DensityTable::by_layer_kind(net)
-                                     : DensityTable::load(mc.source.densities_path, net, plan);
+  DensityTable densities = !mc.source.traces_dir.empty() ? DensityTable()
+                           : mc.source.densities_path.empty()
+                               ? DensityTable::by_layer_kind(net)
+                               : DensityTable::load(mc.source.densities_path, net, plan);
+  const std::string model = mc.source.activation_model == kNoActivationModel ? ""
+                            : !mc.source.activation_model.empty()            ? mc.source.activation_model
+                                                                  : densities.declared_activation_model();
+  if (!model.empty() && mc.source.traces_dir.empty()) densities.use_activation_model(model, plan);
   const std::vector<uint64_t> tensor_bytes = offloaded_bytes(plan, mc);
   const PiecePlan pieces = plan_pieces(tensor_bytes, mc.segment_bytes,
                                        uint64_t{cfg.gpu.dram.interleave_bytes} * cfg.gpu.dram.channels,
@@ -73,6 +77,8 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
   m.vdnn.resize(plan.tensors.size());
   m.cdma.resize(plan.tensors.size());
   m.jobs = jobs;
+  m.activation_model = densities.activation_model();
+  m.fitted_layers = densities.fitted_layers();
   m.peak_rss_bytes = jobs == 1 ? 0 : runner::peak_rss_bytes();  // the parent's own, when it forked the work
   std::vector<stats::Snapshot> job_stats;
   std::vector<const PieceResult*> by_piece(pieces.pieces.size(), nullptr);

@@ -33,7 +33,12 @@ struct ActivationSource {
   double clustering = -1;  // < 0: the densities file's default_clustering
   uint64_t seed = 1;
   std::string traces_dir;  // real traces instead: <dir>/<layer>.npy, [batch, ...] per layer output
+  // A fitted activation model (cdma-codec fit) for the layers it has; "": the densities file's
+  // "activation_model", if any; kNoActivationModel: the Markov generator for every layer.
+  std::string activation_model;
 };
+
+constexpr const char* kNoActivationModel = "none";
 
 struct MeasurementConfig {
   uint32_t batch = 128;
@@ -63,8 +68,10 @@ struct Measurements {
   uint64_t vdnn_reused_bytes = 0;  // vDNN piece bytes whose timing was reused rather than simulated again
   unsigned jobs = 1;
   nlohmann::json
-      platform_stats;           // per-module statistics over all pieces, merged over the jobs (stats::merge)
-  uint64_t peak_rss_bytes = 0;  // with several jobs: the sum of every process's peak
+      platform_stats;            // per-module statistics over all pieces, merged over the jobs (stats::merge)
+  uint64_t peak_rss_bytes = 0;   // with several jobs: the sum of every process's peak
+  std::string activation_model;  // the fitted model file used, "" if none
+  std::vector<std::string> fitted_layers;  // the layers drawn from it
 };
 
 // Throws NetworkError / std::invalid_argument / tensor::NpyError for bad input (missing densities or trace

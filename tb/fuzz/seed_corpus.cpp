@@ -8,6 +8,7 @@
 #include "codec/chunked_stream.h"
 #include "dma/host_layout.h"
 #include "fuzz_input.h"
+#include "tensor/activation_fitter.h"
 #include "tensor/activation_generator.h"
 #include "tensor/npy_file.h"
 
@@ -81,6 +82,21 @@ int main(int argc, char** argv) {
     spec.dtype = t;
     write(npy_dir / (std::string(tensor::to_string(t)) + ".npy"),
           tensor::encode_npy(tensor::generate_npy(spec, {2, 3, 4})));
+    ++n;
+  }
+  // Activation models fitted to a sparse clustered map and a vector: every field present and valid.
+  const fs::path model_dir = root / "activation_model";
+  fs::create_directories(model_dir);
+  for (const auto& shape : {std::vector<uint64_t>{4, 3, 8, 8}, std::vector<uint64_t>{4, 32}}) {
+    tensor::ActivationSpec spec;
+    spec.density = 0.3;
+    spec.clustering = 0.6;
+    tensor::ActivationModel m;
+    m.source = "seed";
+    m.layers["l"] = tensor::fit_layer(tensor::generate_npy(spec, shape));
+    const std::string text = m.to_json().dump();
+    write(model_dir / ("model_" + std::to_string(shape.size()) + ".json"),
+          codec::Bytes(text.begin(), text.end()));
     ++n;
   }
   std::printf("wrote %d seeds under %s\n", n, root.c_str());

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "tensor/activation_generator.h"
+#include "tensor/activation_model.h"
 #include "tensor/npy_file.h"
 
 namespace {
@@ -177,6 +178,83 @@ TEST_F(CodecTool, FoldersEndlessTimingsAndOversizedContainersAreRefused) {
   r = run("--version");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out.rfind("cdma-codec 0.1.0", 0), 0u) << r.out;
+}
+
+// fit writes a model with a layer per .npy; check-model on the same tensors at their density finds ZV within
+// 2 % (the fit reproduces the zero structure) and reports every layer.
+TEST_F(CodecTool, FitThenCheckModel) {
+  const fs::path traces = dir_ / "traces";
+  fs::create_directories(traces);
+  cdma::tensor::ActivationSpec spec;
+  spec.density = 0.3;
+  spec.clustering = 0.6;
+  cdma::tensor::write_npy((traces / "relu1.npy").string(), cdma::tensor::generate_npy(spec, {8, 4, 16, 16}));
+  spec.density = 0.1;
+  cdma::tensor::write_npy((traces / "fc1.npy").string(), cdma::tensor::generate_npy(spec, {8, 512}));
+  const fs::path model = dir_ / "m.json";
+  Result r = run("fit " + traces.string() + " --out " + model.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("wrote " + model.string() + " (2 layers)"), std::string::npos) << r.out;
+  const cdma::tensor::ActivationModel m = cdma::tensor::ActivationModel::load(model.string());
+  ASSERT_EQ(m.layers.size(), 2u);
+  EXPECT_EQ(m.layers.at("relu1").sample_shape, (std::vector<uint64_t>{4, 16, 16}));
+  EXPECT_NEAR(m.layers.at("fc1").density, 0.1, 0.02);
+  r = run("check-model " + model.string() + " " + traces.string() + " --match-density --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["layers"].size(), 2u);
+  for (const auto& layer : j["layers"]) {
+    EXPECT_LT(std::abs(layer["fitted_error"]["zv"].get<double>()), 0.02) << layer.dump();
+    EXPECT_GT(layer["real"]["zv"].get<double>(), 1.0);
+  }
+  r = run("check-model " + model.string() + " " + traces.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("relu1"), std::string::npos);
+}
+
+// Bad traces, models and options are refused before any work: the file or field named, nothing written.
+TEST_F(CodecTool, FitAndCheckModelRefuseBadInput) {
+  const fs::path traces = dir_ / "traces", model = dir_ / "m.json";
+  Result r = run("fit " + traces.string() + " --out " + model.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(traces.string() + ": not a directory"), std::string::npos) << r.err;
+  fs::create_directories(traces);
+  r = run("fit " + traces.string() + " --out " + model.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no .npy files"), std::string::npos) << r.err;
+  cdma::tensor::ActivationSpec spec;
+  spec.density = 0.3;
+  cdma::tensor::write_npy((traces / "a.npy").string(), cdma::tensor::generate_npy(spec, {4, 2, 8, 8}));
+  spec.dtype = cdma::tensor::DType::kFloat16;
+  cdma::tensor::write_npy((traces / "b.npy").string(), cdma::tensor::generate_npy(spec, {4, 2, 8, 8}));
+  r = run("fit " + traces.string() + " --out " + model.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find((traces / "b.npy").string() + ": only float32"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(model));
+  fs::remove(traces / "b.npy");
+  ASSERT_EQ(run("fit " + traces.string() + " --out " + model.string()).exit_code, 0);
+  r = run("check-model " + model.string() + " " + traces.string() + " --chunk 100");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--chunk must be a positive multiple of 128"), std::string::npos) << r.err;
+  // A trace of another shape than the model's layer.
+  const fs::path other = dir_ / "other";
+  fs::create_directories(other);
+  spec.dtype = cdma::tensor::DType::kFloat32;
+  cdma::tensor::write_npy((other / "a.npy").string(), cdma::tensor::generate_npy(spec, {4, 3, 8, 8}));
+  r = run("check-model " + model.string() + " " + other.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find((other / "a.npy").string() + ": not a float32 batch of the model's sample shape"),
+            std::string::npos)
+      << r.err;
+  // A model with a bad field.
+  nlohmann::json j = nlohmann::json::parse(slurp(model));
+  j["layers"]["a"]["channels"][1]["dead_fraction"] = 2;
+  const fs::path bad = write("bad.json", j.dump());
+  r = run("check-model " + bad.string() + " " + traces.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(bad.string() + ": layers.a.channels[1].dead_fraction must be in [0, 1], got 2"),
+            std::string::npos)
+      << r.err;
 }
 
 }  // namespace

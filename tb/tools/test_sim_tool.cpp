@@ -325,6 +325,39 @@ TEST_F(SimTool, DramContentionAddsWhatItReports) {
 }
 
 // --plots checks its interpreter and matplotlib before simulating; with them it writes the three plots.
+// fmnist_cnn's densities file names its fitted activation model: the layers it has are drawn from it (the
+// report names the file and the layers), 'none' returns to the Markov generator, which gives other bytes
+// at the same densities; a model of another network is refused naming the file and the layer.
+TEST_F(SimTool, FittedActivationModelDrawsTheLayersItHas) {
+  const std::string args = "train --network fmnist_cnn --batch 8 --algorithm zl --out ";
+  Result r = run(args + (dir_ / "fitted").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("6 layers drawn from the fitted model"), std::string::npos) << r.out;
+  r = run(args + (dir_ / "markov").string() + " --activation-model none");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto fitted = nlohmann::json::parse(slurp(dir_ / "fitted" / "report.json"));
+  const auto markov = nlohmann::json::parse(slurp(dir_ / "markov" / "report.json"));
+  const auto& used = fitted["summary"]["activation_model"];
+  EXPECT_NE(used["file"].get<std::string>().find("sim/workloads/models/fmnist_cnn.json"), std::string::npos);
+  EXPECT_EQ(used["fitted_layers"], nlohmann::json({"drop1", "input", "pool1", "pool2", "relu1", "relu2"}));
+  EXPECT_EQ(markov["summary"]["activation_model"]["file"], "");
+  EXPECT_TRUE(markov["summary"]["activation_model"]["fitted_layers"].empty());
+  EXPECT_TRUE(fitted["summary"]["bytes_identical"].get<bool>());
+  EXPECT_NE(fitted["summary"]["aggregate_ratio"], markov["summary"]["aggregate_ratio"]);
+  // A model of another network, and a model with traces.
+  const std::string model = std::string(CDMA_WORKLOADS_DIR) + "/models/fmnist_cnn.json";
+  r = run("train --network alexnet --batch 2 --activation-model " + model + " --out " +
+          (dir_ / "x").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(model + ": layers.input: 784 elements per sample, the network's layer has 154587"),
+            std::string::npos)
+      << r.err;
+  r = run("train --network fmnist_cnn --batch 2 --activation-model " + model + " --traces " + dir_.string() +
+          " --out " + (dir_ / "y").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--activation-model and --traces exclude each other"), std::string::npos) << r.err;
+}
+
 TEST_F(SimTool, PlotsAreCheckedFirstAndWrittenByTheRun) {
   setenv("CDMA_PYTHON", "/nonexistent/python3", 1);
   Result r = run("train --network alexnet --batch 1 --plots --out " + (dir_ / "x").string());

@@ -15,7 +15,9 @@
 #include "memory/address_map.h"
 #include "memory/memory_image.h"
 #include "soc/cdma_soc.h"
+#include "tensor/activation_fitter.h"
 #include "tensor/activation_generator.h"
+#include "tensor/fitted_generator.h"
 #include "tensor/npy_file.h"
 #include "test_networks.h"
 #include "training/density_table.h"
@@ -164,6 +166,62 @@ TEST_F(Files, SyntheticDensityAndClusteringComeFromTheTableUnlessOverridden) {
   const codec::Bytes scattered =
       piece_bytes(PieceSource::synthetic(t, 0, 1, d, 0.0, 1), 0, 0, bytes, {bytes});
   EXPECT_GT(boundaries(scattered), 5 * boundaries(clustered));
+}
+
+// A densities file's activation_model is resolved against the file's folder; the layers the model has are
+// drawn from it at the table's density, pieces being ranges of one draw of the tensor (in any runs, even off
+// element boundaries); a layer of another size and a bad field are refused naming the file.
+TEST_F(Files, FittedModelLayersAreDrawnAtTheTablesDensity) {
+  const Network n = three_tensors();
+  const TensorPlan plan = plan_tensors(n, OffloadPolicy::kAll);
+  tensor::ActivationSpec spec;
+  spec.density = 0.3;
+  spec.clustering = 0.6;
+  tensor::ActivationModel model;
+  model.layers["r1"] = tensor::fit_layer(tensor::generate_npy(spec, {16, 8, 16, 16}));
+  model.layers["unused"] = model.layers["r1"];
+  fs::create_directories(dir_ / "models");
+  model.save((dir_ / "models" / "m.json").string());
+  const std::string densities =
+      write("d.json", R"({"activation_model": "models/m.json", "layers": {"r1": 0.15, "c2": 0.1}})");
+  DensityTable d = DensityTable::load(densities, n, plan);
+  EXPECT_EQ(d.declared_activation_model(), (dir_ / "models" / "m.json").string());
+  EXPECT_EQ(d.fitted_of(plan.tensors[1]), nullptr);  // not before it is used
+  d.use_activation_model(d.declared_activation_model(), plan);
+  EXPECT_EQ(d.fitted_layers(), std::vector<std::string>{"r1"});
+  ASSERT_NE(d.fitted_of(plan.tensors[1]), nullptr);
+  EXPECT_EQ(d.fitted_of(plan.tensors[2]), nullptr);  // c2: not in the model, Markov generator
+  const tensor::LayerActivationModel& fitted = *d.fitted_of(plan.tensors[1]);
+  const PieceSource s = PieceSource::fitted(fitted, plan.tensors[1], 1, 64, 5);
+  const uint64_t bytes = s.bytes();
+  EXPECT_EQ(bytes, 64u * 2048 * 4);
+  uint64_t nz = 0;
+  const codec::Bytes whole = piece_bytes(s, 0, 0, bytes, {bytes}, &nz);
+  EXPECT_NEAR(static_cast<double>(nz) / (bytes / 4), 0.15, 0.15 * 0.03);  // moved from 0.3 to the table's
+  uint64_t piece_nz = 0;
+  const codec::Bytes slice(whole.begin() + 4096, whole.begin() + 4096 + 8192);
+  EXPECT_EQ(piece_bytes(s, 4096, 3, 8192, {102, 4096, 6}, &piece_nz), slice);
+  EXPECT_EQ(piece_nz, tensor::count_nonzero(slice, 4));
+  // The draw is FittedGenerator's for (seed, tensor id), whoever asks.
+  EXPECT_EQ(piece_bytes(PieceSource::fitted(fitted, plan.tensors[1], 1, 64, 5), 0, 0, bytes, {bytes}), whole);
+  EXPECT_NE(piece_bytes(PieceSource::fitted(fitted, plan.tensors[1], 2, 64, 5), 0, 0, bytes, {bytes}), whole);
+  // A model layer of another size than the network's.
+  model.layers["r1"].sample_shape = {8, 16, 8};
+  model.layers["r1"].plane_elements = 128;
+  model.save((dir_ / "models" / "m.json").string());
+  try {
+    d.use_activation_model(d.declared_activation_model(), plan);
+    ADD_FAILURE() << "a model of another size was accepted";
+  } catch (const NetworkError& e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "m.json: layers.r1: 1024 elements per sample, the network's layer has 2048"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(d.use_activation_model((dir_ / "none.json").string(), plan), NetworkError);
+  EXPECT_THROW(DensityTable::load(
+                   write("b.json", R"({"activation_model": 3, "layers": {"r1": 0.1, "c2": 0.1}})"), n, plan),
+               NetworkError);
 }
 
 TEST_F(Files, TracePiecesAreTheFilesBytesAtTheirOffset) {

@@ -7,6 +7,7 @@
 
 #include "codec/chunked_stream.h"
 #include "codec_tool/commands.h"
+#include "tensor/activation_model.h"
 #include "tensor/npy_file.h"
 #include "util/version.h"
 
@@ -62,13 +63,35 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   gen->add_option("--seed", seed, "random seed")->capture_default_str();
 
+  std::string model;
+  auto* fit = app.add_subcommand("fit", "fit an activation model to captured tensors (<layer>.npy each)");
+  fit->add_option("dir", path, "folder of captured float32 tensors [batch, ...]")->required();
+  fit->add_option("-o,--out", out, "model file to write (JSON, cdma-activation-model/1)")->required();
+  auto* check = app.add_subcommand(
+      "check-model", "compare tensors drawn from a model with real ones: density, ZV/RL/ZL ratios per layer");
+  check->add_option("model", model, "model file (cdma-codec fit)")->required();
+  check->add_option("dir", path, "folder of real tensors, <layer>.npy (held out from the fit)")->required();
+  uint32_t model_chunk = 4096;
+  check->add_option("-c,--chunk", model_chunk, "chunk bytes the ratios are taken over (the DMA chunk)")
+      ->capture_default_str();
+  check->add_option("--seed", seed, "seed of the drawn tensors")->capture_default_str();
+  check->add_flag("--json", json, "print JSON instead of a table");
+  bool match_density = false;
+  check->add_flag("--match-density", match_density,
+                  "retarget each layer's model to the real tensor's density first (compare structure only)");
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (*info) return codec_tool::info(path, algorithms, min_seconds, json);
     if (*comp) return codec_tool::compress(path, out, algorithm, level, element, chunk);
     if (*decomp) return codec_tool::decompress(path, out, max_size);
     if (*gen) return codec_tool::generate(out, shape, dtype, density, clustering, seed);
+    if (*fit) return codec_tool::fit(path, out);
+    if (*check) return codec_tool::check_model(model, path, model_chunk, seed, match_density, json);
   } catch (const codec_tool::UsageError& e) {
+    std::fprintf(stderr, "cdma-codec: error: %s\n", e.what());
+    return 1;
+  } catch (const tensor::ActivationModelError& e) {
     std::fprintf(stderr, "cdma-codec: error: %s\n", e.what());
     return 1;
   } catch (const tensor::NpyError& e) {

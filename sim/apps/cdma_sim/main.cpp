@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "config/platform_config_doc.h"
 #include "config/platform_config_json.h"
@@ -137,6 +138,14 @@ int run(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   train->add_option("--traces", to.traces, "directory of real activations, <layer>.npy each (see sim/tools)")
       ->check(CLI::ExistingDirectory);
+  train
+      ->add_option("--activation-model", to.activation_model,
+                   "fitted activation model (cdma-codec fit) for the layers it has, 'none' for the Markov "
+                   "generator everywhere (default: the densities file's activation_model, if any)")
+      ->check([](const std::string& v) {
+        return v == "none" || std::filesystem::is_regular_file(v) ? std::string()
+                                                                  : v + ": no such file (or 'none')";
+      });
   train->add_option("--compute-csv", to.compute_csv, "measured per-layer times: layer,forward_ms,backward_ms")
       ->check(CLI::ExistingFile);
   train
