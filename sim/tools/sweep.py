@@ -71,6 +71,18 @@ def main():
                  " | ".join(f"{avg('average_ratio', g):.2f} / {max(results[(n, g)]['max_ratio'] for n in nets):.2f}"
                             for g in algs) + " | " +
                  " | ".join(f"{(avg('cdma_speedup_over_vdnn', g) - 1) * 100:+.1f} %" for g in algs) + " |")
+    # Ratio granularity: the engine compresses each DMA chunk alone; RL and ZL also report whole tensors.
+    chunk = results[(nets[0], algs[0])].get("ratio_chunk_bytes")
+    if chunk:
+        lines += ["", f"Ratios are per {chunk}-byte DMA chunk (each compressed alone, raw if it does not shrink)."]
+    whole = [g for g in algs if results[(nets[0], g)].get("whole_tensor_aggregate_ratio") is not None]
+    if whole:
+        lines += ["", "| network | " + " | ".join(f"{g.upper()} aggregate ratio per chunk / whole tensor" for g in whole) +
+                  " |", "|---|" + "---|" * len(whole)]
+        for n in nets:
+            lines.append(f"| {n} | " + " | ".join(f"{results[(n, g)]['aggregate_ratio']:.2f} / "
+                                                f"{results[(n, g)]['whole_tensor_aggregate_ratio']:.2f}"
+                                                for g in whole) + " |")
     # With --dram-contention: what sharing the GPU's DRAM cost each configuration (docs/validation.md, 6).
     if any(results[(n, g)].get("dram_contention") for n in nets for g in algs):
         lines += ["", "| network | oracle ms | vDNN: DRAM contention ms (% of iteration) | " +

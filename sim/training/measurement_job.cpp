@@ -19,6 +19,15 @@ void from_json(const nlohmann::json& j, JobResult& r) {
   r.peak_rss_bytes = j.at("peak_rss_bytes").get<uint64_t>();
 }
 
+PieceSource make_piece_source(const MeasurementConfig& mc, const DensityTable& densities,
+                              const ActivationTensor& t, size_t id) {
+  if (!mc.source.traces_dir.empty())
+    return PieceSource::trace(trace_file(mc.source.traces_dir, t), t, mc.batch);
+  const tensor::LayerActivationModel* fitted = densities.fitted_of(t);
+  return fitted ? PieceSource::fitted(*fitted, t, id, mc.batch, mc.source.seed)
+                : PieceSource::synthetic(t, id, mc.batch, densities, mc.source.clustering, mc.source.seed);
+}
+
 JobResult run_measurement_job(const config::PlatformConfig& cfg, const TensorPlan& plan,
                               const MeasurementConfig& mc, const DensityTable& densities,
                               const PiecePlan& pieces, runner::SharedCounter& counter) {
@@ -32,12 +41,7 @@ JobResult run_measurement_job(const config::PlatformConfig& cfg, const TensorPla
     const ActivationTensor& t = plan.tensors[ref.tensor];
     if (!source || source_tensor != ref.tensor) {
       source.reset();
-      const tensor::LayerActivationModel* fitted = densities.fitted_of(t);
-      source = std::make_unique<const PieceSource>(
-          !mc.source.traces_dir.empty() ? PieceSource::trace(trace_file(mc.source.traces_dir, t), t, mc.batch)
-          : fitted ? PieceSource::fitted(*fitted, t, ref.tensor, mc.batch, mc.source.seed)
-                   : PieceSource::synthetic(t, ref.tensor, mc.batch, densities, mc.source.clustering,
-                                            mc.source.seed));
+      source = std::make_unique<const PieceSource>(make_piece_source(mc, densities, t, ref.tensor));
       source_tensor = ref.tensor;
     }
     return run_piece(soc, k, ref, *source, mc.codec, pieces.simulates_vdnn(k), t.content, spare);

@@ -26,6 +26,10 @@ struct JobResult {
 void to_json(nlohmann::json& j, const JobResult& r);
 void from_json(const nlohmann::json& j, JobResult& r);
 
+// The source of tensor `id`'s bytes: its trace, its layer's fitted model, or the Markov generator.
+PieceSource make_piece_source(const MeasurementConfig& mc, const DensityTable& densities,
+                              const ActivationTensor& t, size_t id);
+
 // Builds one SoC (call once per process) and measures the units it takes from `counter`. A tensor's source
 // (a loaded trace) is made when its first piece comes and dropped for the next tensor's.
 JobResult run_measurement_job(const config::PlatformConfig& cfg, const TensorPlan& plan,

@@ -30,7 +30,8 @@ struct TrainingReport {
   // The fitted activation model used (shipped ones as sim/workloads/..., so reports compare across machines),
   // "" if none.
   std::string activation_model;
-  std::string densities;  // where the activations' densities came from (a file, traces, or the defaults)
+  uint32_t chunk_bytes = 0;  // the DMA chunk each ratio is measured over (gpu.dma.chunk_bytes)
+  std::string densities;     // where the activations' densities came from (a file, traces, or the defaults)
   OffloadPolicy policy = OffloadPolicy::kAll;
   uint32_t batch = 0;
   bool dram_contention = false;  // compute and DMA shared the GPU's DRAM in the schedules

@@ -68,6 +68,7 @@ TrainingReport run_training(const config::PlatformConfig& cfg, const TrainingOpt
   TrainingReport r;
   r.net = load_network(resolve_network_path(o.network, workloads_dir));
   r.platform = cfg.name;
+  r.chunk_bytes = cfg.gpu.dma.chunk_bytes;
   r.algorithm = o.algorithm;
   r.policy = parse_offload_policy(o.policy);
   r.batch = o.batch;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "codec/whole_stream_size.h"
 #include "runner/isolated_run.h"
 #include "runner/shared_counter.h"
 #include "stats/snapshot.h"
@@ -10,6 +11,7 @@
 #include "training/measurement_job.h"
 #include "training/piece_plan.h"
 #include "training/piece_source.h"
+#include "training/whole_tensor_size.h"
 
 namespace cdma::training {
 
@@ -72,6 +74,7 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
   const unsigned jobs =
       static_cast<unsigned>(std::clamp<size_t>(mc.jobs, 1, std::max<size_t>(pieces.units.size(), 1)));
   const std::vector<JobResult> results = run_jobs(jobs, cfg, plan, mc, densities, pieces);
+  const std::vector<uint64_t> whole = whole_tensor_sizes(plan, mc, densities, pieces, jobs);
 
   Measurements m;
   m.vdnn.resize(plan.tensors.size());
@@ -79,6 +82,7 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
   m.jobs = jobs;
   m.activation_model = densities.activation_model();
   m.fitted_layers = densities.fitted_layers();
+  m.whole_tensor = codec::WholeStreamSize::applies_to(mc.codec.algorithm);
   m.peak_rss_bytes = jobs == 1 ? 0 : runner::peak_rss_bytes();  // the parent's own, when it forked the work
   std::vector<stats::Snapshot> job_stats;
   std::vector<const PieceResult*> by_piece(pieces.pieces.size(), nullptr);
@@ -115,6 +119,7 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
   for (size_t id = 0; id < plan.tensors.size(); ++id) {
     if (!plan.tensors[id].offloaded || tensor_bytes[id] == 0) continue;
     TensorResult& r = sums[id];
+    if (!whole.empty()) r.whole_tensor_compressed_bytes = whole[id];
     const uint64_t width =
         mc.source.traces_dir.empty() ? 4 : r.bytes / (plan.tensors[id].elements_per_sample * mc.batch);
     r.density = static_cast<double>(nonzeros[id]) / static_cast<double>(r.bytes / width);

@@ -55,7 +55,9 @@ struct TensorResult {
   size_t tensor = 0;
   uint64_t bytes = 0;
   double density = 0;
-  uint64_t compressed_bytes = 0;  // cDMA payload
+  uint64_t compressed_bytes = 0;  // cDMA payload: each DMA chunk compressed alone (gpu.dma.chunk_bytes)
+  // The tensor compressed as one stream (RL and ZL; 0 for the other codecs): what the chunking costs.
+  uint64_t whole_tensor_compressed_bytes = 0;
   uint64_t vdnn_pcie_bytes = 0, cdma_pcie_bytes = 0;
   TensorTransfer vdnn, cdma;
 };
@@ -72,6 +74,7 @@ struct Measurements {
   uint64_t peak_rss_bytes = 0;   // with several jobs: the sum of every process's peak
   std::string activation_model;  // the fitted model file used, "" if none
   std::vector<std::string> fitted_layers;  // the layers drawn from it
+  bool whole_tensor = false;               // whole_tensor_compressed_bytes measured (RL, ZL)
 };
 
 // Throws NetworkError / std::invalid_argument / tensor::NpyError for bad input (missing densities or trace

@@ -358,6 +358,38 @@ TEST_F(SimTool, FittedActivationModelDrawsTheLayersItHas) {
   EXPECT_NE(r.err.find("--activation-model and --traces exclude each other"), std::string::npos) << r.err;
 }
 
+// Ratios name their granularity; RL and ZL add the whole-tensor ratio (report, text, CSV), ZV does not.
+TEST_F(SimTool, RatiosSayTheirChunkAndRlZlAddWholeTensors) {
+  for (const std::string alg : {"rl", "zv"}) {
+    const fs::path out = dir_ / alg;
+    const Result r = run("train --network nin --batch 1 --algorithm " + alg + " --out " + out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("compression ratio (each 4096-B DMA chunk alone)"), std::string::npos) << r.out;
+    const auto report = nlohmann::json::parse(slurp(out / "report.json"));
+    EXPECT_EQ(report["summary"]["ratio_chunk_bytes"], 4096);
+    const std::string csv = slurp(out / "layers.csv");
+    EXPECT_NE(csv.substr(0, csv.find('\n')).find(",whole_tensor_ratio"), std::string::npos);
+    size_t rows = 0;
+    for (const auto& l : report["layers"]) {
+      if (!l.contains("offloaded")) continue;
+      ++rows;
+      if (alg == "rl") {
+        EXPECT_GT(l["whole_tensor_ratio"].get<double>(), 0.0);
+      } else {
+        EXPECT_TRUE(l["whole_tensor_ratio"].is_null());
+      }
+    }
+    EXPECT_GT(rows, 0u);
+    if (alg == "rl") {
+      EXPECT_NE(r.out.find("whole tensors as one rl stream: aggregate"), std::string::npos);
+      EXPECT_GT(report["summary"]["whole_tensor_aggregate_ratio"].get<double>(), 1.0);
+    } else {
+      EXPECT_EQ(r.out.find("whole tensors"), std::string::npos);
+      EXPECT_TRUE(report["summary"]["whole_tensor_aggregate_ratio"].is_null());
+    }
+  }
+}
+
 TEST_F(SimTool, PlotsAreCheckedFirstAndWrittenByTheRun) {
   setenv("CDMA_PYTHON", "/nonexistent/python3", 1);
   Result r = run("train --network alexnet --batch 1 --plots --out " + (dir_ / "x").string());

@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <sstream>
 
+#include "codec/codec.h"
 #include "common/sc_test_util.h"
 #include "common/temp_dir.h"
 #include "config/platform_config_json.h"
@@ -442,6 +444,45 @@ TEST_F(TempDir, TracesAreUsedAndCheckedAgainstTheNetwork) {
           EXPECT_NE(std::string(e.what()).find("does not match batch"), std::string::npos) << e.what();
         }
       });
+}
+
+// The whole-tensor size beside the per-chunk one: for RL and ZL each tensor's bytes through one stream, equal
+// to the codec's compressed_size() of the trace file's data computed here; not measured for ZV.
+TEST_F(TempDir, WholeTensorSizesAreTheCodecsOnTheWholeTrace) {
+  const std::string dir = dir_.string();
+  const Network n = load_network(std::string(CDMA_WORKLOADS_DIR) + "/fmnist_cnn.json");
+  const TensorPlan plan = plan_tensors(n, OffloadPolicy::kAll);
+  const uint32_t batch = 4;
+  tensor::ActivationSpec spec;
+  spec.density = 0.25;
+  spec.clustering = 0.7;
+  std::map<std::string, tensor::NpyArray> traces;
+  for (const auto& t : plan.tensors) {
+    if (!t.offloaded) continue;
+    std::vector<uint64_t> shape = {batch};
+    const std::vector<uint64_t>& s = t.content == "input" ? n.input : n.layers[n.index_of(t.content)].out;
+    shape.insert(shape.end(), s.begin(), s.end());
+    traces[t.content] = tensor::generate_npy(spec, shape);
+    tensor::write_npy(dir + "/" + t.content + ".npy", traces[t.content]);
+  }
+  for (const codec::Algorithm a : {codec::Algorithm::kRl, codec::Algorithm::kZl, codec::Algorithm::kZv}) {
+    test::in_child([&, a] {  // one SoC per process
+      MeasurementConfig mc;
+      mc.batch = batch;
+      mc.segment_bytes = 64 << 10;  // several pieces per tensor
+      mc.codec.algorithm = a;
+      mc.source.traces_dir = dir;
+      const Measurements m = measure_transfers(titan_x(), n, plan, mc);
+      EXPECT_EQ(m.whole_tensor, a != codec::Algorithm::kZv);
+      ASSERT_FALSE(m.tensors.empty());
+      for (const TensorResult& r : m.tensors) {
+        const tensor::NpyArray& trace = traces.at(plan.tensors[r.tensor].content);
+        const uint64_t expected =
+            a == codec::Algorithm::kZv ? 0 : codec::make_codec(mc.codec)->compressed_size(trace.data);
+        EXPECT_EQ(r.whole_tensor_compressed_bytes, expected) << plan.tensors[r.tensor].content;
+      }
+    });
+  }
 }
 
 TEST_F(TempDir, MissingTraceFileIsReported) {
