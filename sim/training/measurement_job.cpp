@@ -21,8 +21,11 @@ void from_json(const nlohmann::json& j, JobResult& r) {
 
 PieceSource make_piece_source(const MeasurementConfig& mc, const DensityTable& densities,
                               const ActivationTensor& t, size_t id) {
-  if (!mc.source.traces_dir.empty())
-    return PieceSource::trace(trace_file(mc.source.traces_dir, t), t, mc.batch);
+  if (!mc.source.traces.empty()) {
+    const std::string file = mc.source.traces.file_of(t);
+    // An input without a trace is generated at the table's density (1.0: images are dense).
+    if (!file.empty()) return PieceSource::trace(file, t, mc.batch);
+  }
   const tensor::LayerActivationModel* fitted = densities.fitted_of(t);
   return fitted ? PieceSource::fitted(*fitted, t, id, mc.batch, mc.source.seed)
                 : PieceSource::synthetic(t, id, mc.batch, densities, mc.source.clustering, mc.source.seed);

@@ -71,13 +71,6 @@ void PieceSource::Writer::write(uint64_t off, uint8_t* dst, uint64_t n) {
   }
 }
 
-std::string trace_file(const std::string& traces_dir, const ActivationTensor& t) {
-  const std::string file = traces_dir + "/" + t.content + ".npy";
-  if (!std::filesystem::exists(file))
-    throw NetworkError(file + ": missing trace file for layer " + t.content);
-  return file;
-}
-
 void check_trace_shape(const std::string& file, const tensor::NpyArray& array, const ActivationTensor& t,
                        uint32_t batch) {
   const uint64_t elements = t.elements_per_sample * batch;

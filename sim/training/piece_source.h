@@ -65,8 +65,6 @@ class PieceSource {
   codec::ElementWidth width_ = codec::ElementWidth::k32;
 };
 
-// The trace file of a layer, <dir>/<content>.npy; throws NetworkError if there is none.
-std::string trace_file(const std::string& traces_dir, const ActivationTensor& t);
 // Checks a trace's shape (from `array`, whose data may be left unread) against the tensor at `batch`; throws
 // NetworkError naming the file.
 void check_trace_shape(const std::string& file, const tensor::NpyArray& array, const ActivationTensor& t,

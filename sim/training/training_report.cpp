@@ -134,6 +134,7 @@ nlohmann::json TrainingReport::summary() const {
           {"cdma_contention_s", cdma.contention_s},
           {"bytes_identical", measured.bytes_identical},
           {"densities", densities},
+          {"generated_tensors", measured.generated_tensors},
           {"activation_model", {{"file", activation_model}, {"fitted_layers", measured.fitted_layers}}},
           {"bytes_moved", measured.bytes_moved},
           {"vdnn_reused_bytes", measured.vdnn_reused_bytes},

@@ -110,6 +110,7 @@ TrainingReport run_training(const config::PlatformConfig& cfg, const TrainingOpt
   if (o.jobs == 0) throw std::invalid_argument("--jobs must be >= 1");
   mc.jobs = o.jobs;
   mc.source.traces_dir = o.traces;
+  mc.source.trace_map = o.trace_map;
   mc.source.seed = o.seed;
   mc.source.clustering = o.clustering;
   mc.source.activation_model = o.activation_model;
@@ -126,6 +127,8 @@ TrainingReport run_training(const config::PlatformConfig& cfg, const TrainingOpt
                 : o.densities.empty()              ? "sim/workloads/densities/" + r.net.name + ".json"
                                                    : o.densities;
   r.measured = measure_transfers(cfg, r.net, r.plan, mc);
+  for (const std::string& layer : r.measured.generated_tensors)
+    r.densities += "; " + layer + " generated (no trace)";
   if (!r.measured.activation_model.empty()) {
     const std::string& used = r.measured.activation_model;
     const std::string shipped_prefix = workloads_dir + "/";

@@ -22,6 +22,7 @@ struct TrainingOptions {
   std::string policy = "all";     // vDNN_all or vDNN_conv
   std::string densities;          // per-layer densities JSON; empty: <workloads>/densities/<network>.json
   std::string traces;             // a folder of real activations (<layer>.npy) instead of synthetic ones
+  std::string trace_map;          // {"layers": {"<network layer>": "<file in the traces folder>"}}
   // A fitted activation model (cdma-codec fit) drawing the layers it has; "": the densities file's, if it
   // names one; "none": the Markov generator everywhere.
   std::string activation_model;

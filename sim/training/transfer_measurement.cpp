@@ -24,10 +24,10 @@ std::vector<uint64_t> offloaded_bytes(const TensorPlan& plan, const MeasurementC
   for (size_t id = 0; id < plan.tensors.size(); ++id) {
     const ActivationTensor& t = plan.tensors[id];
     if (!t.offloaded) continue;
-    if (mc.source.traces_dir.empty()) {
+    const std::string file = mc.source.traces.empty() ? "" : mc.source.traces.file_of(t);
+    if (file.empty()) {  // generated (no traces, or an input without one)
       bytes[id] = t.elements_per_sample * mc.batch * kElementBytes;
     } else {
-      const std::string file = trace_file(mc.source.traces_dir, t);
       const tensor::NpyArray header = tensor::read_npy_header(file);
       check_trace_shape(file, header, t, mc.batch);
       bytes[id] = header.element_count() * tensor::element_bytes(header.dtype);
@@ -57,7 +57,13 @@ std::vector<JobResult> run_jobs(unsigned jobs, const config::PlatformConfig& cfg
 }  // namespace
 
 Measurements measure_transfers(const config::PlatformConfig& cfg, const Network& net, const TensorPlan& plan,
-                               const MeasurementConfig& mc) {
+                               const MeasurementConfig& config) {
+  MeasurementConfig mc = config;
+  if (!mc.source.traces_dir.empty()) {
+    mc.source.traces = TraceSet::open(mc.source.traces_dir, mc.source.trace_map, net, plan);
+  } else if (!mc.source.trace_map.empty()) {
+    throw std::invalid_argument("a trace map needs a traces folder (--trace-map with --traces)");
+  }
   DensityTable densities = !mc.source.traces_dir.empty() ? DensityTable()
                            : mc.source.densities_path.empty()
                                ? DensityTable::by_layer_kind(net)
@@ -83,6 +89,7 @@ Measurements measure_transfers(const config::PlatformConfig& cfg, const Network&
   m.activation_model = densities.activation_model();
   m.fitted_layers = densities.fitted_layers();
   m.whole_tensor = codec::WholeStreamSize::applies_to(mc.codec.algorithm);
+  m.generated_tensors = mc.source.traces.generated();
   m.peak_rss_bytes = jobs == 1 ? 0 : runner::peak_rss_bytes();  // the parent's own, when it forked the work
   std::vector<stats::Snapshot> job_stats;
   std::vector<const PieceResult*> by_piece(pieces.pieces.size(), nullptr);

@@ -22,6 +22,7 @@
 #include "codec/codec_config.h"
 #include "config/platform_config.h"
 #include "training/tensor_plan.h"
+#include "training/trace_set.h"
 #include "training/vdnn_schedule.h"
 
 namespace cdma::training {
@@ -33,6 +34,8 @@ struct ActivationSource {
   double clustering = -1;  // < 0: the densities file's default_clustering
   uint64_t seed = 1;
   std::string traces_dir;  // real traces instead: <dir>/<layer>.npy, [batch, ...] per layer output
+  std::string trace_map;   // optional {"layers": {"<network layer>": "<file>"}} for names that differ
+  TraceSet traces;         // resolved by measure_transfers from the two above
   // A fitted activation model (cdma-codec fit) for the layers it has; "": the densities file's
   // "activation_model", if any; kNoActivationModel: the Markov generator for every layer.
   std::string activation_model;
@@ -74,7 +77,9 @@ struct Measurements {
   uint64_t peak_rss_bytes = 0;   // with several jobs: the sum of every process's peak
   std::string activation_model;  // the fitted model file used, "" if none
   std::vector<std::string> fitted_layers;  // the layers drawn from it
-  bool whole_tensor = false;               // whole_tensor_compressed_bytes measured (RL, ZL)
+  bool whole_tensor = false;
+  std::vector<std::string> generated_tensors;  // with traces: offloaded tensors without one, generated //
+                                               // whole_tensor_compressed_bytes measured (RL, ZL)
 };
 
 // Throws NetworkError / std::invalid_argument / tensor::NpyError for bad input (missing densities or trace

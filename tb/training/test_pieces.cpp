@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <numeric>
 
 #include "codec/codec.h"
@@ -27,6 +28,7 @@
 #include "training/piece_plan.h"
 #include "training/piece_source.h"
 #include "training/tensor_plan.h"
+#include "training/trace_set.h"
 
 namespace cdma::training {
 namespace {
@@ -230,14 +232,14 @@ TEST_F(Files, TracePiecesAreTheFilesBytesAtTheirOffset) {
   spec.density = 0.3;
   const tensor::NpyArray a = tensor::generate_npy(spec, {2, 3, 1000});
   tensor::write_npy((dir_ / "conv9.npy").string(), a);
-  const std::string file = trace_file(dir_.string(), t);
+  const std::string file = (dir_ / "conv9.npy").string();
   const PieceSource s = PieceSource::trace(file, t, 2);
   EXPECT_EQ(s.bytes(), a.data.size());
   uint64_t nz = 0;
   const codec::Bytes piece = piece_bytes(s, 4096, 1, 8192, {100, 4096}, &nz);
   EXPECT_TRUE(std::equal(piece.begin(), piece.end(), a.data.begin() + 4096));
   EXPECT_EQ(nz, tensor::count_nonzero(piece, 4));
-  // The shape must match the layer at this batch, and the file must exist.
+  // The shape must match the layer at this batch.
   try {
     PieceSource::trace(file, t, 3);
     ADD_FAILURE() << "a trace of another batch was accepted";
@@ -246,7 +248,102 @@ TEST_F(Files, TracePiecesAreTheFilesBytesAtTheirOffset) {
               std::string::npos)
         << e.what();
   }
-  EXPECT_THROW(trace_file(dir_.string(), tensor_of(1, "conv10")), NetworkError);
+}
+
+// ---- TraceSet ----
+
+// Writes a trace of every offloaded tensor of three_tensors() (batch 2) under the given file names.
+void write_traces(const fs::path& dir, const TensorPlan& plan, const Network& n,
+                  const std::map<std::string, std::string>& rename = {}) {
+  tensor::ActivationSpec spec;
+  spec.density = 0.4;
+  for (const auto& t : plan.tensors) {
+    if (!t.offloaded) continue;
+    std::vector<uint64_t> shape = {2};
+    const std::vector<uint64_t>& s = t.content == "input" ? n.input : n.layers[n.index_of(t.content)].out;
+    shape.insert(shape.end(), s.begin(), s.end());
+    const auto it = rename.find(t.content);
+    const fs::path file = dir / (it == rename.end() ? t.content + ".npy" : it->second);
+    fs::create_directories(file.parent_path());
+    tensor::write_npy(file.string(), tensor::generate_npy(spec, shape));
+  }
+}
+
+TEST_F(Files, TracesResolveByNameManifestAndMapAndTheInputMayBeMissing) {
+  const Network n = three_tensors();
+  const TensorPlan plan = plan_tensors(n, OffloadPolicy::kAll);
+  write_traces(dir_, plan, n);
+  TraceSet s = TraceSet::open(dir_.string(), "", n, plan);
+  EXPECT_EQ(s.file_of(plan.tensors[1]), (dir_ / "r1.npy").string());
+  EXPECT_TRUE(s.generated().empty());
+  // Without input.npy the input is generated, and said so; any other missing trace is an error.
+  fs::remove(dir_ / "input.npy");
+  s = TraceSet::open(dir_.string(), "", n, plan);
+  EXPECT_EQ(s.file_of(plan.tensors[0]), "");
+  EXPECT_EQ(s.generated(), std::vector<std::string>{"input"});
+  fs::rename(dir_ / "r1.npy", dir_ / "captured_relu.npy");
+  try {
+    TraceSet::open(dir_.string(), "", n, plan);
+    ADD_FAILURE() << "a missing trace was accepted";
+  } catch (const NetworkError& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("r1.npy: missing trace file for layer r1 (give it, or map the layer"),
+        std::string::npos)
+        << e.what();
+  }
+  // A trace map names it; a manifest does the same for captured names.
+  const std::string map = write("map.json", R"({"layers": {"r1": "captured_relu.npy"}})");
+  EXPECT_EQ(TraceSet::open(dir_.string(), map, n, plan).file_of(plan.tensors[1]),
+            (dir_ / "captured_relu.npy").string());
+  write("manifest.json",
+        R"({"format": "cdma-activation-trace/1", "layers": [{"name": "r1", "file": "captured_relu.npy"}]})");
+  EXPECT_EQ(TraceSet::open(dir_.string(), "", n, plan).file_of(plan.tensors[1]),
+            (dir_ / "captured_relu.npy").string());
+}
+
+TEST_F(Files, BadManifestsAndTraceMapsNameTheFileAndTheField) {
+  const Network n = three_tensors();
+  const TensorPlan plan = plan_tensors(n, OffloadPolicy::kAll);
+  write_traces(dir_, plan, n);
+  const std::string manifest = (dir_ / "manifest.json").string();
+  const auto error = [&](const std::string& map) {
+    try {
+      TraceSet::open(dir_.string(), map, n, plan);
+    } catch (const NetworkError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(accepted)");
+  };
+  const std::vector<std::pair<std::string, std::string>> manifests = {
+      {R"({"format": "other", "layers": []})", manifest + ": format: must be \"cdma-activation-trace/1\""},
+      {R"({"format": "cdma-activation-trace/1"})", manifest + ": layers: must be an array"},
+      {R"({"format": "cdma-activation-trace/1", "layers": [{"file": "a.npy"}]})",
+       manifest + ": layers[0].name: missing"},
+      {R"({"format": "cdma-activation-trace/1", "layers": [{"name": "r1"}]})",
+       manifest + ": layers[0].file: missing"},
+      {R"({"format": "cdma-activation-trace/1", "layers": [{"name": "r1", "file": "../r1.npy"}]})",
+       manifest + ": layers[0].file: must stay inside the traces folder"},
+      {R"({"format": "cdma-activation-trace/1", "layers": [{"name": "r1", "file": "/tmp/r1.npy"}]})",
+       manifest + ": layers[0].file: must be relative to the traces folder"},
+      {R"({"format": "cdma-activation-trace/1", "layers": [{"name": "r1", "file": "gone.npy"}]})",
+       "gone.npy: missing trace file for layer r1 (named by the manifest or the trace map)"},
+  };
+  for (const auto& [text, expected] : manifests) {
+    write("manifest.json", text);
+    EXPECT_NE(error("").find(expected), std::string::npos) << text << "\n" << error("");
+  }
+  fs::remove(manifest);
+  const std::vector<std::pair<std::string, std::string>> maps = {
+      {R"({"r1": "r1.npy"})", ": layers: must be an object"},
+      {R"({"layers": {"bogus": "r1.npy"}})", ": layers.bogus: no layer of tiny has this name"},
+      {R"({"layers": {"r1": 3}})", ": layers.r1: must be a file name"},
+      {"{", "invalid JSON"},
+  };
+  for (const auto& [text, expected] : maps) {
+    const std::string map = write("map.json", text);
+    EXPECT_NE(error(map).find(map), std::string::npos) << error(map);
+    EXPECT_NE(error(map).find(expected), std::string::npos) << text << "\n" << error(map);
+  }
 }
 
 // ---- PiecePlan ----

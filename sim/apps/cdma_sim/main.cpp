@@ -139,6 +139,11 @@ int run(int argc, char** argv) {
   train->add_option("--traces", to.traces, "directory of real activations, <layer>.npy each (see sim/tools)")
       ->check(CLI::ExistingDirectory);
   train
+      ->add_option(
+          "--trace-map", to.trace_map,
+          "JSON {\"layers\": {\"<network layer>\": \"<file in the traces folder>\"}} for names that differ")
+      ->check(CLI::ExistingFile);
+  train
       ->add_option("--activation-model", to.activation_model,
                    "fitted activation model (cdma-codec fit) for the layers it has, 'none' for the Markov "
                    "generator everywhere (default: the densities file's activation_model, if any)")
