@@ -16,7 +16,7 @@ PACKAGES=(
   zlib1g-dev liblz4-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
-  python3 python3-numpy python3-matplotlib python3-torch dataset-fashion-mnist
+  python3 python3-numpy python3-matplotlib python3-torch python3-torchvision dataset-fashion-mnist
   python3-distributed sqlite3 python3-xgboost python3-sklearn python3-scipy
 )
 JOBS=$(nproc 2>/dev/null || echo 2)

@@ -97,48 +97,63 @@ def clustering_of(arr):
     return float((both - p * p) / var)
 
 
-def capture(model, x, out_dir, mode="train", layer_filter=None, save=True):
-    """Runs model(x) once without gradients and writes the traces and manifest to out_dir (created if needed).
-    mode "train" keeps dropout active (what training offloads; BatchNorm then updates its running statistics),
-    "eval" does not. layer_filter(name, module) -> bool can restrict the captured layers. Returns the manifest."""
-    os.makedirs(out_dir, exist_ok=True)
-    was_training = model.training
-    model.train(mode == "train")
-    records = []
+def _function_types():
+    """Functions and tensor methods a traced graph may call -> network-file type; None = an alias (reshape)."""
+    import operator
+    import torch.nn.functional as F
+    fns = {F.relu: "relu", torch.relu: "relu", torch.relu_: "relu", F.gelu: "gelu", F.silu: "silu",
+           F.max_pool2d: "pool", F.avg_pool2d: "pool", F.adaptive_avg_pool2d: "pool",
+           F.adaptive_max_pool2d: "pool", F.dropout: "dropout", F.softmax: "softmax", F.log_softmax: "softmax",
+           torch.softmax: "softmax", operator.add: "add", torch.add: "add", operator.iadd: "add",
+           torch.cat: "concat", torch.flatten: None, torch.reshape: None}
+    methods = {"relu": "relu", "relu_": "relu", "add": "add", "add_": "add", "softmax": "softmax",
+               "flatten": None, "view": None, "reshape": None, "contiguous": None}
+    return fns, methods
+
+
+class _Recorder:
+    """What capture() writes: one record per captured output, names unique in order of first use."""
+
+    def __init__(self, out_dir, save):
+        self.out_dir, self.save = out_dir, save
+        self.records, self.used = [], {}
+
+    def unique(self, base):
+        self.used[base] = self.used.get(base, 0) + 1
+        return base if self.used[base] == 1 else f"{base}_{self.used[base]}"
+
+    def add(self, name, typ, kind, output, srcs, module=None, call=None):
+        arr = output.detach().to(torch.float32).cpu().contiguous().numpy().copy()
+        fname = name + ".npy"
+        if self.save:
+            np.save(os.path.join(self.out_dir, fname), arr)
+        self.records.append({"name": name, "type": typ, "module": kind, "shape": list(arr.shape),
+                             "density": round(density_of(arr), 6), "clustering": round(clustering_of(arr), 4),
+                             "file": fname, "inputs": srcs, "_module": module, "_call": call})
+
+
+def _capture_hooks(model, x, rec, layer_filter):
+    """Forward hooks on every leaf module: functional ops are not seen (their inputs read "?")."""
     producer = {}   # storage data_ptr -> layer name that last wrote it
-    keep = []       # keep outputs alive during the pass so storages are never reused
+    keep = [x]      # keep outputs alive during the pass so storages are never reused
     hooks = []
 
     def ptr(t):
         return t.untyped_storage().data_ptr() if hasattr(t, "untyped_storage") else t.storage().data_ptr()
 
-    x = x.detach().to(torch.float32).contiguous()
     producer[ptr(x)] = "input"
-    keep.append(x)
 
-    calls = {}  # module name -> times called (a module called again, e.g. a shared ReLU, gets <name>_<n>)
-
-    def make_hook(base, module, typ):
+    def make_hook(base, typ):
         def hook(mod, inputs, output):
-            calls[base] = calls.get(base, 0) + 1
-            name = base if calls[base] == 1 else f"{base}_{calls[base]}"
-            srcs = []
-            for t in inputs:
-                if torch.is_tensor(t):
-                    srcs.append(producer.get(ptr(t), "?"))
+            srcs = [producer.get(ptr(t), "?") for t in inputs if torch.is_tensor(t)]
             if not torch.is_tensor(output):
                 return
             if typ is None:  # reshape: its output aliases its producer
                 producer[ptr(output)] = srcs[0] if srcs else "?"
                 keep.append(output)
                 return
-            arr = output.detach().to(torch.float32).cpu().contiguous().numpy().copy()
-            fname = name + ".npy"
-            if save:
-                np.save(os.path.join(out_dir, fname), arr)
-            records.append({"name": name, "type": typ, "module": type(mod).__name__, "shape": list(arr.shape),
-                            "density": round(density_of(arr), 6), "clustering": round(clustering_of(arr), 4),
-                            "file": fname, "inputs": srcs, "_module": mod})
+            name = rec.unique(base)
+            rec.add(name, typ, type(mod).__name__, output, srcs, module=mod)
             producer[ptr(output)] = name
             keep.append(output)
         return hook
@@ -153,13 +168,92 @@ def capture(model, x, out_dir, mode="train", layer_filter=None, save=True):
         if name in seen or name == "input":
             raise ValueError(f"layer name {name!r} (module {qual}) is not unique after sanitising")
         seen.add(name)
-        hooks.append(module.register_forward_hook(make_hook(name, module, layer_type(module))))
+        hooks.append(module.register_forward_hook(make_hook(name, layer_type(module))))
     try:
-        with torch.no_grad():
-            model(x)
+        model(x)
     finally:
         for h in hooks:
             h.remove()
+
+
+def _capture_fx(model, x, rec, layer_filter):
+    """torch.fx: the model's graph, so functional calls (F.relu, torch.flatten, +, torch.cat) are layers too and
+    every input is known. Raises whatever symbolic tracing raises for a model it cannot trace."""
+    import torch.fx
+    graph_module = torch.fx.symbolic_trace(model)
+    fns, methods = _function_types()
+    names = {}  # fx node -> captured name (or the name it aliases)
+
+    def sources(node):
+        out = []
+        torch.fx.node.map_arg((node.args, node.kwargs), lambda n: out.append(names.get(n, "?")))
+        return out
+
+    class Interpreter(torch.fx.Interpreter):
+        def run_node(self, node):
+            output = super().run_node(node)
+            if node.op == "placeholder":
+                names[node] = "input"
+                return output
+            if node.op not in ("call_module", "call_function", "call_method") or not torch.is_tensor(output):
+                return output
+            srcs = sources(node)
+            if node.op == "call_module":
+                module = graph_module.get_submodule(node.target)
+                typ, kind, base, call = layer_type(module), type(module).__name__, safe_name(node.target), None
+                if layer_filter is not None and not layer_filter(node.target, module):
+                    typ = None
+            else:
+                table, key = (fns, node.target) if node.op == "call_function" else (methods, node.target)
+                typ = table.get(key, "other")
+                kind = getattr(node.target, "__name__", str(node.target))
+                base, module, call = safe_name(node.name), None, (node.args, node.kwargs)
+            if typ is None:  # an alias of its (first) producer
+                names[node] = srcs[0] if srcs else "?"
+                return output
+            if base == "input":
+                base = "input_op"
+            name = rec.unique(base)
+            rec.add(name, typ, kind, output, srcs, module=graph_module.get_submodule(node.target)
+                    if node.op == "call_module" else None, call=call)
+            names[node] = name
+            return output
+
+    Interpreter(graph_module).run(x)
+
+
+def capture(model, x, out_dir, mode="train", layer_filter=None, save=True, tracer="auto"):
+    """Runs model(x) once without gradients and writes the traces and manifest to out_dir (created if needed).
+    mode "train" keeps dropout active (what training offloads; BatchNorm then updates its running statistics),
+    "eval" does not. layer_filter(name, module) -> bool can restrict the captured modules. tracer "fx" traces the
+    model's graph (functional ReLU/GELU/pooling/add/cat captured too), "hooks" hooks its leaf modules only, "auto"
+    (default) uses fx and falls back to hooks, with a note on stderr, for a model fx cannot trace. Returns the
+    manifest."""
+    if tracer not in ("auto", "fx", "hooks"):
+        raise ValueError(f"tracer must be auto, fx or hooks, got {tracer!r}")
+    os.makedirs(out_dir, exist_ok=True)
+    was_training = model.training
+    model.train(mode == "train")
+    x = x.detach().to(torch.float32).contiguous()
+    rec = _Recorder(out_dir, save)
+    used = tracer
+    try:
+        with torch.no_grad():
+            if tracer == "hooks":
+                _capture_hooks(model, x, rec, layer_filter)
+            else:
+                try:
+                    _capture_fx(model, x, rec, layer_filter)
+                    used = "fx"
+                except Exception as e:  # noqa: BLE001 - fx raises many kinds for untraceable models
+                    if tracer == "fx":
+                        raise
+                    print(f"capture_activations: torch.fx cannot trace this model ({type(e).__name__}: {e}); "
+                          "hooking its modules instead (functional ops are not captured)", file=sys.stderr)
+                    rec = _Recorder(out_dir, save)
+                    _capture_hooks(model, x, rec, layer_filter)
+                    used = "hooks"
+    finally:
         model.train(was_training)
 
     xin = x.cpu().numpy()
@@ -169,14 +263,16 @@ def capture(model, x, out_dir, mode="train", layer_filter=None, save=True):
         "format": FORMAT,
         "batch": int(x.shape[0]),
         "mode": mode,
+        "tracer": used,
         "input": {"shape": list(xin.shape), "file": "input.npy", "density": round(density_of(xin), 6)},
-        "layers": [{k: v for k, v in r.items() if not k.startswith("_")} for r in records],
+        "layers": [{k: v for k, v in r.items() if not k.startswith("_")} for r in rec.records],
     }
     if save:
         with open(os.path.join(out_dir, "manifest.json"), "w") as f:
             f.write(dump_manifest(manifest))
-    # modules kept out of the JSON but available to network_json()
-    manifest["_modules"] = {r["name"]: r["_module"] for r in records}
+    # modules and functional calls kept out of the JSON but available to network_json()
+    manifest["_modules"] = {r["name"]: r["_module"] for r in rec.records}
+    manifest["_calls"] = {r["name"]: r["_call"] for r in rec.records}
     return manifest
 
 
@@ -200,21 +296,33 @@ def network_json(manifest, name, description):
     ones without the batch dimension. Raises ValueError for layers the schema cannot express ("other" types,
     inputs from functional ops, non-square strides/pads)."""
     mods = manifest.get("_modules", {})
+    calls = manifest.get("_calls", {})
     layers = []
     prev = "input"
     for rec in manifest["layers"]:
         typ = rec["type"]
-        if typ == "other":
-            raise ValueError(f"layer {rec['name']}: module {rec['module']} has no network-file type")
-        if "?" in rec["inputs"] or len(rec["inputs"]) != 1:
+        if typ not in _NETWORK_TYPES:
+            raise ValueError(f"layer {rec['name']}: {rec['module']} ({typ}) has no network-file type")
+        joins = typ in ("add", "concat")
+        srcs = [s for s in rec["inputs"] if s != "?" or not joins]
+        if "?" in srcs or (len(srcs) != 1 and not joins) or (joins and len(srcs) < 2):
             raise ValueError(f"layer {rec['name']}: inputs {rec['inputs']} cannot be expressed")
-        src = rec["inputs"][0]
+        src = srcs[0]
         in_shape = manifest["input"]["shape"][1:] if src == "input" else \
             next(l["out"] for l in layers if l["name"] == src)
         out_shape = rec["shape"][1:]
-        entry = {"name": rec["name"], "type": typ, "in": list(in_shape), "out": list(out_shape)}
+        if typ in ("relu", "dropout", "softmax") and list(out_shape) != list(in_shape) and \
+                math.prod(out_shape) == math.prod(in_shape):
+            out_shape = in_shape  # an elementwise layer after a reshape (flatten, view): the same bytes
+        entry = {"name": rec["name"], "type": typ, "in": list(out_shape if joins else in_shape),
+                 "out": list(out_shape)}
         m = mods.get(rec["name"])
-        if typ == "conv":
+        call = calls.get(rec["name"])
+        if m is None and call is not None and typ in ("pool", "dropout"):
+            m = _FunctionalParams(rec["module"], call)
+        if joins:
+            entry["inputs"] = srcs
+        elif typ == "conv":
             k = _pair(m.kernel_size); s = _pair(m.stride); p = _pair(m.padding)
             if s[0] != s[1] or p[0] != p[1] or isinstance(m.padding, str):
                 raise ValueError(f"layer {rec['name']}: non-square stride/padding")
@@ -222,8 +330,8 @@ def network_json(manifest, name, description):
         elif typ == "fc":
             entry["in"] = [math.prod(in_shape)]
         elif typ == "pool":
-            entry["mode"] = "max" if "Max" in rec["module"] else "avg"
-            if isinstance(m, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
+            entry["mode"] = "max" if "max" in rec["module"].lower() else "avg"
+            if isinstance(m, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)) or getattr(m, "adaptive", False):
                 if tuple(out_shape[1:]) != (1, 1):
                     raise ValueError(f"layer {rec['name']}: only global adaptive pooling is supported")
                 entry.update({"kernel": list(in_shape[1:]), "stride": 1})
@@ -239,11 +347,31 @@ def network_json(manifest, name, description):
             entry["p"] = m.p
         elif typ == "lrn":
             entry["size"] = m.size
-        if src != prev:
+        if src != prev and not joins:
             entry["inputs"] = [src]
         layers.append(entry)
         prev = rec["name"]
     return {"name": name, "description": description, "input": manifest["input"]["shape"][1:], "layers": layers}
+
+
+_NETWORK_TYPES = {"conv", "fc", "relu", "pool", "lrn", "concat", "dropout", "softmax", "add", "batchnorm"}
+
+
+class _FunctionalParams:
+    """A functional pool or dropout call seen through the attributes network_json reads from modules."""
+
+    def __init__(self, fn, call):
+        args, kwargs = call
+        arg = lambda i, key, default: args[i] if len(args) > i else kwargs.get(key, default)  # noqa: E731
+        if "adaptive" in fn:
+            self.adaptive, self.output_size = True, arg(1, "output_size", None)
+        else:
+            self.adaptive = False
+            self.kernel_size = arg(1, "kernel_size", None)
+            self.stride = arg(2, "stride", None) or self.kernel_size
+            self.padding = arg(3, "padding", 0)
+            self.ceil_mode = arg(5 if fn == "max_pool2d" else 4, "ceil_mode", False)
+        self.p = arg(1, "p", 0.5)
 
 
 def dump_network(net):
@@ -257,6 +385,15 @@ def dump_network(net):
 
 
 def _load_factory(spec):
+    if spec.startswith("torchvision:"):  # a torchvision architecture, untrained (weights=None)
+        name = spec.split(":", 1)[1]
+        try:
+            import torchvision.models as tvm
+        except ImportError:
+            raise SystemExit("--model torchvision:NAME needs python3-torchvision (apt-get install -y python3-torchvision)")
+        if not callable(getattr(tvm, name, None)) or name.startswith("_"):
+            raise SystemExit(f"--model: torchvision.models has no architecture {name!r}")
+        return lambda: getattr(tvm, name)(weights=None)
     path, _, func = spec.rpartition(":")
     if not path or not func:
         raise SystemExit("--model must be path/to/file.py:function")
@@ -268,7 +405,8 @@ def _load_factory(spec):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Capture per-layer output activations of a PyTorch model as .npy.")
-    ap.add_argument("--model", required=True, help="path/to/file.py:factory (factory() returns an nn.Module)")
+    ap.add_argument("--model", required=True,
+                    help="path/to/file.py:factory (factory() returns an nn.Module), or torchvision:NAME (untrained)")
     ap.add_argument("--weights", help="state_dict file for torch.load")
     ap.add_argument("--input", help=".npy input batch (float32, batch first); default: random normal")
     ap.add_argument("--input-shape", help="per-sample input shape, e.g. 3,224,224 (with random input)")
@@ -278,6 +416,9 @@ def main(argv=None):
     ap.add_argument("--out", required=True, help="output directory")
     ap.add_argument("--network-json", help="also write a network file in the sim/workloads schema")
     ap.add_argument("--name", default="captured")
+    ap.add_argument("--tracer", choices=["auto", "fx", "hooks"], default="auto",
+                    help="fx: the model's graph, functional ops included; hooks: leaf modules only; auto: fx, "
+                         "else hooks (default)")
     args = ap.parse_args(argv)
 
     torch.manual_seed(args.seed)
@@ -291,7 +432,7 @@ def main(argv=None):
         x = torch.randn([args.batch] + shape, generator=torch.Generator().manual_seed(args.seed))
     else:
         ap.error("give --input or --input-shape")
-    manifest = capture(model, x, args.out, mode=args.mode)
+    manifest = capture(model, x, args.out, mode=args.mode, tracer=args.tracer)
     print(f"{'layer':<24} {'type':<9} {'shape':<22} {'density':>8} {'clust':>6}")
     for r in manifest["layers"]:
         print(f"{r['name']:<24} {r['type']:<9} {str(r['shape']):<22} {r['density']:>8.4f} {r['clustering']:>6.3f}")

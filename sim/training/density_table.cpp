@@ -70,6 +70,7 @@ double DensityTable::default_density(const std::string& type) {
 
 DensityTable DensityTable::by_layer_kind(const Network& net) {
   DensityTable d;
+  d.by_kind_ = true;
   for (const Layer& l : net.layers) d.layers_[l.name] = default_density(l.type);
   return d;
 }
@@ -95,7 +96,7 @@ void DensityTable::use_activation_model(const std::string& path, const TensorPla
                          std::to_string(t.elements_per_sample));
     }
     // Fitted to its own capture's density: moved only when this table asks for another.
-    const double density = density_of(t);
+    const double density = by_kind_ ? m.density : density_of(t);
     if (std::abs(density - m.density) > kSameDensity) tensor::retarget_density(m, density);
     fitted_.emplace(t.content, std::move(m));
   }

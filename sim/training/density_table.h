@@ -39,8 +39,10 @@ class DensityTable {
   // The file's "activation_model" (a path relative to the densities file), resolved; "" if it has none.
   const std::string& declared_activation_model() const { return declared_model_; }
   // Draws every offloaded tensor whose layer `path` has from that layer's fitted model, moved to the density
-  // this table gives the tensor (tensor::retarget_density, once per layer). Throws NetworkError naming the
-  // file for an unreadable model or a layer whose sample size differs from the network's.
+  // this table's file gives the tensor (tensor::retarget_density, once per layer); at its own fitted density
+  // when the table is the defaults by layer kind (no densities file: the model knows better). Throws
+  // NetworkError naming the file for an unreadable model or a layer whose sample size differs from the
+  // network's.
   void use_activation_model(const std::string& path, const TensorPlan& plan);
   // The fitted model tensor `t` is drawn from, or nullptr (Markov generator).
   const tensor::LayerActivationModel* fitted_of(const ActivationTensor& t) const;
@@ -51,6 +53,7 @@ class DensityTable {
   nlohmann::json layers_ = nlohmann::json::object();
   nlohmann::json clusterings_ = nlohmann::json::object();
   double clustering_ = 0.5;
+  bool by_kind_ = false;  // densities are the defaults by layer kind, not a file's
   std::string declared_model_, model_path_;
   std::map<std::string, tensor::LayerActivationModel> fitted_;  // by layer, at this table's density
 };

@@ -124,13 +124,118 @@ class CaptureTool(unittest.TestCase):
                 return self.c(y)
 
         with tempfile.TemporaryDirectory() as d:
-            man = cap.capture(Net(), torch.randn(2, 2, 4, 4), d)
+            # hooks see modules only: the cat is invisible and the network cannot be written
+            man = cap.capture(Net(), torch.randn(2, 2, 4, 4), d, tracer="hooks")
+            self.assertEqual(man["tracer"], "hooks")
             names = [r["name"] for r in man["layers"]]
             self.assertEqual(names, ["a", "relu", "b", "relu_2", "c"])
             self.assertTrue(os.path.exists(os.path.join(d, "relu_2.npy")))
             self.assertEqual(man["layers"][-1]["inputs"], ["?"])  # produced by torch.cat, not a module
             with self.assertRaises(ValueError):
                 cap.network_json(man, "n", "d")
+        with tempfile.TemporaryDirectory() as d:
+            # torch.fx (the default) sees the graph: the cat is a layer with both producers
+            man = cap.capture(Net(), torch.randn(2, 2, 4, 4), d)
+            self.assertEqual(man["tracer"], "fx")
+            self.assertEqual([r["name"] for r in man["layers"]], ["a", "relu", "b", "relu_2", "cat", "c"])
+            by_name = {r["name"]: r for r in man["layers"]}
+            self.assertEqual(by_name["cat"]["type"], "concat")
+            self.assertEqual(by_name["cat"]["inputs"], ["relu", "relu_2"])
+            self.assertEqual(by_name["c"]["inputs"], ["cat"])
+            net = cap.network_json(man, "n", "d")
+            _load_generator().check_network(net)
+            self.assertEqual(net["layers"][4], {"name": "cat", "type": "concat", "in": [6, 4, 4], "out": [6, 4, 4],
+                                                "inputs": ["relu", "relu_2"]})
+
+    def test_functional_relu_pool_add_and_flatten(self):
+        import torch.nn.functional as F
+        import capture_activations as cap
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv1 = nn.Conv2d(1, 4, 3, padding=1)
+                self.conv2 = nn.Conv2d(4, 4, 3, padding=1)
+                self.fc = nn.Linear(4 * 4 * 4, 3)
+
+            def forward(self, x):
+                x = F.relu(self.conv1(x))
+                x = x + F.relu(self.conv2(x))
+                x = torch.flatten(F.max_pool2d(x, 2), 1)
+                return self.fc(F.dropout(x, 0.25, self.training))
+
+        torch.manual_seed(0)
+        with tempfile.TemporaryDirectory() as d:
+            man = cap.capture(Net(), torch.randn(3, 1, 8, 8), d)
+            recs = {r["name"]: r for r in man["layers"]}
+            self.assertEqual(list(recs), ["conv1", "relu", "conv2", "relu_1", "add", "max_pool2d", "dropout", "fc"])
+            self.assertEqual([recs[n]["type"] for n in recs],
+                             ["conv", "relu", "conv", "relu", "add", "pool", "dropout", "fc"])
+            self.assertEqual(recs["add"]["inputs"], ["relu", "relu_1"])
+            self.assertEqual(recs["dropout"]["inputs"], ["max_pool2d"])  # through torch.flatten
+            relu = np.load(os.path.join(d, "relu.npy"))
+            self.assertGreaterEqual(relu.min(), 0.0)
+            self.assertAlmostEqual(recs["relu"]["density"], bit_density(relu), places=5)
+            net = cap.network_json(man, "f", "functional")
+            _load_generator().check_network(net)
+            layers = {l["name"]: l for l in net["layers"]}
+            self.assertEqual(layers["max_pool2d"]["mode"], "max")
+            self.assertEqual(layers["max_pool2d"]["kernel"], [2, 2])
+            self.assertEqual(layers["dropout"]["p"], 0.25)
+            self.assertEqual(layers["dropout"]["out"], [4, 4, 4])  # the flattened bytes, in the pool's shape
+            self.assertEqual(layers["fc"]["in"], [64])
+
+    def test_untraceable_models_fall_back_to_hooks(self):
+        import capture_activations as cap
+
+        class Branchy(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(1, 2, 1)
+                self.relu = nn.ReLU()
+
+            def forward(self, x):
+                if x.sum() > 0:  # data-dependent control flow: torch.fx cannot trace it
+                    x = -x
+                return self.relu(self.conv(x))
+
+        with tempfile.TemporaryDirectory() as d:
+            import contextlib
+            import io
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err):
+                man = cap.capture(Branchy(), torch.randn(2, 1, 3, 3), d)
+            self.assertEqual(man["tracer"], "hooks")
+            self.assertIn("torch.fx cannot trace this model", err.getvalue())
+            self.assertEqual([r["name"] for r in man["layers"]], ["conv", "relu"])
+            with self.assertRaises(Exception):
+                cap.capture(Branchy(), torch.randn(2, 1, 3, 3), d, tracer="fx")
+            with self.assertRaises(ValueError):
+                cap.capture(Branchy(), torch.randn(2, 1, 3, 3), d, tracer="magic")
+
+    @unittest.skipUnless(importlib.util.find_spec("torchvision") is not None, "needs python3-torchvision")
+    def test_torchvision_architecture_in_one_command(self):
+        with tempfile.TemporaryDirectory() as d:
+            out, net_path = os.path.join(d, "trace"), os.path.join(d, "resnet18.json")
+            res = subprocess.run([sys.executable, os.path.join(TOOLS, "capture_activations.py"), "--model",
+                                  "torchvision:resnet18", "--input-shape", "3,32,32", "--batch", "2", "--out", out,
+                                  "--network-json", net_path, "--name", "resnet18"],
+                                 capture_output=True, text=True, timeout=180)
+            self.assertEqual(res.returncode, 0, res.stderr)
+            with open(net_path) as f:
+                net = json.load(f)
+            _load_generator().check_network(net)
+            types = collections.Counter(l["type"] for l in net["layers"])
+            self.assertEqual(types["add"], 8)    # two basic blocks in each of four stages
+            self.assertEqual(types["conv"], 20)  # 1 + 16 in the blocks + 3 downsampling shortcuts
+            for layer in net["layers"]:          # a trace per layer, of its shape
+                arr = np.load(os.path.join(out, layer["name"] + ".npy"), mmap_mode="r")
+                self.assertEqual(arr.shape[0], 2)
+            res = subprocess.run([sys.executable, os.path.join(TOOLS, "capture_activations.py"), "--model",
+                                  "torchvision:no_such_net", "--input-shape", "3,8,8", "--out", out],
+                                 capture_output=True, text=True, timeout=60)
+            self.assertNotEqual(res.returncode, 0)
+            self.assertIn("torchvision.models has no architecture 'no_such_net'", res.stderr)
 
     def test_density_and_clustering_helpers(self):
         import capture_activations as cap

@@ -207,6 +207,11 @@ TEST_F(Files, FittedModelLayersAreDrawnAtTheTablesDensity) {
   // The draw is FittedGenerator's for (seed, tensor id), whoever asks.
   EXPECT_EQ(piece_bytes(PieceSource::fitted(fitted, plan.tensors[1], 1, 64, 5), 0, 0, bytes, {bytes}), whole);
   EXPECT_NE(piece_bytes(PieceSource::fitted(fitted, plan.tensors[1], 2, 64, 5), 0, 0, bytes, {bytes}), whole);
+  // Without a densities file (defaults by layer kind, 0.5 for a ReLU) the model keeps its own density.
+  DensityTable defaults = DensityTable::by_layer_kind(n);
+  defaults.use_activation_model(d.declared_activation_model(), plan);
+  EXPECT_EQ(defaults.fitted_of(plan.tensors[1])->zero_run_scale, model.layers["r1"].zero_run_scale);
+  EXPECT_EQ(defaults.fitted_of(plan.tensors[1])->density, model.layers["r1"].density);
   // A model layer of another size than the network's.
   model.layers["r1"].sample_shape = {8, 16, 8};
   model.layers["r1"].plane_elements = 128;
