@@ -203,6 +203,11 @@ LayerActivationModel fit_layer(const NpyArray& a) {
 }
 
 void retarget_density(LayerActivationModel& m, double density) {
+  retarget_density(m, density, kCalibrationSeed,
+                   kCalibrationElements / std::max<uint64_t>(1, m.sample_elements()) + 1);
+}
+
+void retarget_density(LayerActivationModel& m, double density, uint64_t seed, uint64_t samples) {
   if (!(density >= 0 && density <= 1)) throw std::invalid_argument("density must be in [0, 1]");
   // Only zero runs are scaled: a model without any (all live planes dense) cannot move.
   const bool has_zero_runs = std::any_of(m.channel.begin(), m.channel.end(),
@@ -210,14 +215,13 @@ void retarget_density(LayerActivationModel& m, double density) {
   const double dead = m.expected_dead_fraction();
   if (dead >= 1 || !has_zero_runs) return;
   if (!(density > 0 && density < 1 - dead)) return;
-  const uint64_t samples = kCalibrationElements / m.sample_elements() + 1;
   // Secant steps on log(scale) against the log-odds of the density, every draw from the same seed so that
   // the density is a deterministic, monotone function of the scale (common random numbers). Measured over
   // whole tensors: a live plane can draw no non-zero at all, which a density over live planes would miss.
   auto log_odds = [](double d) { return std::log((1 - d) / d); };
   auto error_at = [&](double log_scale) {
     m.zero_run_scale = std::exp(log_scale);
-    const std::vector<uint8_t> g = FittedGenerator(m, kCalibrationSeed).generate(samples);
+    const std::vector<uint8_t> g = FittedGenerator(m, seed).generate(samples);
     const double got = measured_density(codec::ByteSpan(g.data(), g.size()), 4);
     return std::pair<double, double>{got, log_odds(std::clamp(got, 1e-9, 1 - 1e-9)) - log_odds(density)};
   };

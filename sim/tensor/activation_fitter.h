@@ -22,6 +22,9 @@ LayerActivationModel fit_layer(const NpyArray& array);
 // steps on 4 Mi elements drawn from one seed, to 0.1 %; a density the dead planes make unreachable (>= 1 -
 // dead fraction) is left as is.
 void retarget_density(LayerActivationModel& m, double density);
+// The same, calibrated on the very draw (seed, samples) that will be used: that draw then has `density` to
+// 0.1 % (a fresh draw differs by its sampling noise, up to ~2 % for sparse maps with long non-zero runs).
+void retarget_density(LayerActivationModel& m, double density, uint64_t seed, uint64_t samples);
 
 // Fraction of 128-byte blocks (ZV's block; a shorter last block counts) whose bytes are all zero.
 double all_zero_block_fraction(codec::ByteSpan data);

@@ -10,6 +10,8 @@ namespace cdma::tensor {
 
 namespace {
 
+constexpr double kGoldenFraction = 0.6180339887498949;  // (sqrt(5) - 1) / 2: the most even sequence
+
 // Draw i of a plane's stream: SplitMix64 read by index, as in activation_generator.cpp.
 struct Draws {
   uint64_t key;
@@ -74,7 +76,16 @@ void FittedGenerator::plane(uint64_t index, uint32_t* out) const {
   Draws d{detail::mix64(key_ + index * detail::kGamma)};
   const size_t channel = static_cast<size_t>(index % model_.channels);
   const ChannelModel& ch = model_.channel[channel];
-  if (d.uniform() < ch.dead_fraction || ch.nonzero_runs.empty()) {
+  // Dead or live: stratified over the channel's samples (a golden-ratio sequence from a per-channel offset),
+  // so any run of samples holds the dead fraction to within one plane per channel instead of drawing it
+  // (a channel's planes are few and large, and their draw was the largest noise in a tensor's density).
+  const uint64_t sample = index / model_.channels;
+  const double offset =
+      static_cast<double>(detail::mix64(key_ ^ (channel * detail::kGamma)) >> 11) * 0x1.0p-53;
+  const double position = offset + static_cast<double>(sample) * kGoldenFraction;
+  d.uniform();  // keeps the plane's draws as they were
+  if (position - static_cast<double>(static_cast<uint64_t>(position)) < ch.dead_fraction ||
+      ch.nonzero_runs.empty()) {
     std::fill(out, out + n, 0u);
     return;
   }
@@ -93,7 +104,10 @@ void FittedGenerator::plane(uint64_t index, uint32_t* out) const {
     } else {
       const double scaled = static_cast<double>(draw_run(zero_cumulative_[channel], ch.zero_runs, d.next())) *
                             model_.zero_run_scale;
-      len = std::max<uint64_t>(1, static_cast<uint64_t>(scaled + 0.5));
+      // Rounded up with the probability of its fraction: lengths are whole, but their mean is scaled exactly,
+      // so the density moves continuously with the scale (rounding to nearest moved it in steps).
+      const auto whole = static_cast<uint64_t>(scaled);
+      len = std::max<uint64_t>(1, whole + (d.uniform() < scaled - static_cast<double>(whole) ? 1 : 0));
     }
     len = std::min(len, n - pos);
     if (!nonzero) {

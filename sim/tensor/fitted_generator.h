@@ -3,13 +3,14 @@
 // bytes everywhere. Each plane (one channel of one sample) is drawn on its own from (seed, plane index), so
 // any range of a tensor can be written without the elements before it.
 //
-// A plane: dead (all zero) with the dead-plane fraction; otherwise alternating runs from the zero-run and
-// non-zero-run histograms (zero runs x zero_run_scale), the first run non-zero with start_nonzero_fraction,
-// the last cut at the plane's end. Non-zero values: a two-state chain along the plane's non-zero elements
-// (per channel; entered with its repeat fraction) picks a repeated value of the channel (the previous one
-// again with the same-after-repeat probability, else one drawn by its count) or a value interpolated between
-// two adjacent quantiles of the channel's table. float32 only (what the captures and the training model
-// hold).
+// A plane: dead (all zero) with its channel's dead fraction, stratified over the samples (golden-ratio
+// sequence); otherwise alternating runs from the zero-run and non-zero-run histograms (zero runs x
+// zero_run_scale, rounded up with the probability of the fraction), the first run non-zero with
+// start_nonzero_fraction, the last cut at the plane's end. Non-zero values: a two-state chain along the
+// plane's non-zero elements (per channel; entered with its repeat fraction) picks a repeated value of the
+// channel (the previous one again with the same-after-repeat probability, else one drawn by its count) or a
+// value interpolated between two adjacent quantiles of the channel's table. float32 only (what the captures
+// and the training model hold).
 #pragma once
 
 #include <cstdint>

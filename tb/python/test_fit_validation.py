@@ -44,7 +44,7 @@ class FitValidation(unittest.TestCase):
             self.assertEqual(len(rows), 3)  # relu1, relu2, relu3
             for row in rows:
                 self.assertEqual(len(row.strip("|").split("|")), 12)
-            self.assertIn("largest fitted error: ZV", r.stdout)
+            self.assertIn("largest fitted error over tensors of at least 16384 bytes: ZV", r.stdout)
             self.assertTrue(os.path.exists(os.path.join(d, "model_step20.json")))
 
 
