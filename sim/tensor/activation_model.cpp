@@ -65,6 +65,12 @@ class LayerReader {
       fail(field, "must be an integer >= " + std::to_string(lo));
     return v.get<uint64_t>();
   }
+  // The object at `field`, read with the same naming ("<where>.<field>.<sub-field>").
+  LayerReader object(const std::string& field) const {
+    const nlohmann::json& v = at(field);
+    if (!v.is_object()) fail(field, "must be an object");
+    return LayerReader(v, where_ + "." + field);
+  }
   RunHistogram histogram(const std::string& field, uint64_t max_length) const {
     const nlohmann::json& v = at(field);
     if (!v.is_array()) fail(field, "must be an array of [length, count] pairs");
@@ -102,9 +108,7 @@ ChannelModel read_channel(const nlohmann::json& j, const std::string& where, uin
   if (ch.dead_fraction < 1 && ch.start_nonzero_fraction < 1 && ch.zero_runs.empty())
     r.fail("zero_runs",
            "is empty but start_nonzero_fraction < 1 (a plane starting with zeros needs zero runs)");
-  const nlohmann::json& rep = r.at("repeats");
-  if (!rep.is_object()) r.fail("repeats", "must be an object");
-  const LayerReader rr(rep, where + ".repeats");
+  const LayerReader rr = r.object("repeats");
   ch.repeat_fraction = rr.number("fraction", 0, 1);
   ch.repeat_after_repeat = rr.number("after_repeat", 0, 1);
   ch.repeat_after_varied = rr.number("after_varied", 0, 1);
@@ -166,9 +170,7 @@ LayerActivationModel read_layer(const nlohmann::json& j, const std::string& wher
   for (size_t c = 0; c < channels.size(); ++c)
     m.channel.push_back(
         read_channel(channels[c], where + ".channels[" + std::to_string(c) + "]", m.plane_elements));
-  const nlohmann::json& measured = r.at("measured");
-  if (!measured.is_object()) r.fail("measured", "must be an object");
-  const LayerReader mr(measured, where + ".measured");
+  const LayerReader mr = r.object("measured");
   m.density = mr.number("density", 0, 1);
   m.dead_plane_fraction = mr.number("dead_plane_fraction", 0, 1);
   m.repeat_fraction = mr.number("repeat_fraction", 0, 1);

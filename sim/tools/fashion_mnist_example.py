@@ -65,6 +65,16 @@ def load_split(split, data_dir=DATA_DIR):
     return torch.from_numpy(x[:, None, :, :].copy()), torch.from_numpy(labels.astype(np.int64))
 
 
+def batch_indices(rng, n, batch):
+    """Training batches: a permutation of the n images taken `batch` at a time, a new one when it runs out."""
+    perm, pos = rng.permutation(n), 0
+    while True:
+        if pos + batch > len(perm):
+            perm, pos = rng.permutation(n), 0
+        yield torch.from_numpy(perm[pos:pos + batch])
+        pos += batch
+
+
 def make_model():
     return nn.Sequential(collections.OrderedDict([
         ("conv1", nn.Conv2d(1, 16, 5, padding=2)), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2, 2)),
@@ -152,17 +162,13 @@ def main(argv=None):
         print(msg, flush=True)
 
     model.train()
-    perm = rng.permutation(len(x_train))
-    pos = 0
+    batches = batch_indices(rng, len(x_train), args.batch)
     for step in range(args.steps + 1):
         if step in points:
             do_capture(step)
         if step == args.steps:
             break
-        if pos + args.batch > len(perm):
-            perm, pos = rng.permutation(len(x_train)), 0
-        idx = torch.from_numpy(perm[pos:pos + args.batch])
-        pos += args.batch
+        idx = next(batches)
         opt.zero_grad()
         loss = loss_fn(model(x_train[idx]), y_train[idx])
         loss.backward()

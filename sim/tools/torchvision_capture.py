@@ -109,7 +109,7 @@ def main(argv=None):
 
     t0 = time.time()
     captures, losses = {}, []
-    perm, pos = rng.permutation(len(x_train)), 0
+    batches = fm.batch_indices(rng, len(x_train), args.batch)
     model.train()
     for step in range(args.steps + 1):
         if step in points:
@@ -123,10 +123,7 @@ def main(argv=None):
                   f"({time.time() - t0:.0f} s)", flush=True)
         if step == args.steps:
             break
-        if pos + args.batch > len(perm):
-            perm, pos = rng.permutation(len(x_train)), 0
-        idx = torch.from_numpy(perm[pos:pos + args.batch])
-        pos += args.batch
+        idx = next(batches)
         opt.zero_grad()
         loss = loss_fn(model(upscale(x_train[idx], args.image_size)), y_train[idx])
         loss.backward()
