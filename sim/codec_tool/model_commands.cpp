@@ -97,6 +97,9 @@ double mean_zero_run(const tensor::LayerActivationModel& m) {
   return runs == 0 ? 0 : length / runs;
 }
 
+// A real tensor of fewer chunks than this gives ratios dominated by one chunk's content: flagged.
+constexpr unsigned kFewChunks = 4;
+
 constexpr uint64_t kCompareElements = uint64_t{1} << 20;
 
 double error(double model, double real) {
@@ -162,6 +165,7 @@ int check_model(const std::string& model_path, const std::string& dir, uint32_t 
     real.emplace_back(layer, tensor::read_npy(path));
   }
   if (real.empty()) throw UsageError(dir + ": no .npy file of a layer of " + model_path);
+  bool any_few = false;
   nlohmann::json rows = nlohmann::json::array();
   if (!json) {
     std::printf("ratios per %u-byte chunk (raw if it does not shrink); whole: the tensor as one stream\n\n",
@@ -172,6 +176,8 @@ int check_model(const std::string& model_path, const std::string& dir, uint32_t 
   }
   for (const auto& [layer, a] : real) {
     const codec::ByteSpan data(a.data.data(), a.data.size());
+    const bool few_chunks = data.size() < uint64_t{kFewChunks} * chunk;
+    any_few = any_few || few_chunks;
     const Ratios r = ratios(data, chunk);
     // At least kCompareElements drawn (ratios are intensive): a small capture's own sampling noise is then
     // the only noise in the comparison.
@@ -194,6 +200,8 @@ int check_model(const std::string& model_path, const std::string& dir, uint32_t 
          {"fitted", ratios_json(f)},
          {"synthetic", ratios_json(y)},
          {"synthetic_clustering", spec.clustering},
+         {"bytes", data.size()},
+         {"few_chunks", few_chunks},
          {"fitted_error", {{"zv", error(f.zv, r.zv)}, {"rl", error(f.rl, r.rl)}, {"zl", error(f.zl, r.zl)}}},
          {"synthetic_error",
           {{"zv", error(y.zv, r.zv)}, {"rl", error(y.rl, r.rl)}, {"zl", error(y.zl, r.zl)}}}});
@@ -201,8 +209,8 @@ int check_model(const std::string& model_path, const std::string& dir, uint32_t 
       std::printf(
           "%-10s %8.4f | %6.3f %6.3f %6.3f | %6.3f %6.3f %6.3f | %6.3f %6.3f %6.3f | %6.3f %6.3f %6.3f | "
           "%8.3f %8.3f\n",
-          layer.c_str(), r.density, r.zv, f.zv, y.zv, r.rl, f.rl, y.rl, r.zl, f.zl, y.zl, r.zero_blocks,
-          f.zero_blocks, y.zero_blocks, r.rl_whole, r.zl_whole);
+          (few_chunks ? layer + "*" : layer).c_str(), r.density, r.zv, f.zv, y.zv, r.rl, f.rl, y.rl, r.zl,
+          f.zl, y.zl, r.zero_blocks, f.zero_blocks, y.zero_blocks, r.rl_whole, r.zl_whole);
     }
   }
   if (json) {
@@ -220,6 +228,8 @@ int check_model(const std::string& model_path, const std::string& dir, uint32_t 
         "lag-1 clustering\n",
         model_path.c_str(), static_cast<unsigned long long>(seed),
         match_density ? ", each layer retargeted to the real tensor's density" : "");
+    if (any_few)
+      std::printf("*: fewer than %u chunks of real data, too few for its ratios to say much\n", kFewChunks);
   }
   return 0;
 }

@@ -206,7 +206,9 @@ TEST_F(CodecTool, FitThenCheckModel) {
   for (const auto& layer : j["layers"]) {
     EXPECT_LT(std::abs(layer["fitted_error"]["zv"].get<double>()), 0.02) << layer.dump();
     EXPECT_GT(layer["real"]["zv"].get<double>(), 1.0);
+    EXPECT_FALSE(layer["few_chunks"].get<bool>());  // 32 KiB and 16 KiB: at least four 4 KiB chunks
   }
+  EXPECT_EQ(j["layers"][0]["bytes"], 8 * 512 * 4);  // fc1 first (sorted)
   r = run("check-model " + model.string() + " " + traces.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("relu1"), std::string::npos);
