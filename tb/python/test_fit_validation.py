@@ -50,3 +50,23 @@ class FitValidation(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class UniformDensities(unittest.TestCase):
+    def test_every_sparse_layer_gets_the_ratios_density(self):
+        script = os.path.join(ROOT, "sim", "tools", "uniform_densities.py")
+        with tempfile.TemporaryDirectory() as d:
+            r = subprocess.run([sys.executable, script, "--ratio", "4", "--out", d, "--networks", "alexnet"],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            import json
+            with open(os.path.join(d, "alexnet.json")) as f:
+                doc = json.load(f)
+            with open(os.path.join(ROOT, "sim", "workloads", "densities", "alexnet.json")) as f:
+                shipped = json.load(f)
+            self.assertEqual(set(doc["layers"]), set(shipped["layers"]))
+            for k, v in shipped["layers"].items():
+                self.assertEqual(doc["layers"][k], v if v >= 1 else round(1 / 4 - 1 / 32, 6), k)  # ZV 4x
+            for bad in (["--ratio", "1"], ["--networks", "nosuch"]):
+                r = subprocess.run([sys.executable, script, "--out", d, *bad], capture_output=True, text=True)
+                self.assertEqual(r.returncode, 2, bad)
