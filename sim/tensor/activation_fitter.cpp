@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "codec/zv_codec.h"
 #include "tensor/activation_generator.h"
 #include "tensor/fitted_generator.h"
 
@@ -14,7 +15,6 @@ namespace cdma::tensor {
 
 namespace {
 
-constexpr size_t kBlockBytes = 128;
 // At most about this many values per channel are kept for its quantile table (an even stride over the rest):
 // plenty for 65 quantiles.
 constexpr size_t kMaxValueSample = size_t{1} << 16;
@@ -58,8 +58,8 @@ RunHistogram to_histogram(const std::map<uint64_t, uint64_t>& counts) {
 double all_zero_block_fraction(codec::ByteSpan data) {
   if (data.empty()) return 0;
   uint64_t blocks = 0, zero = 0;
-  for (size_t off = 0; off < data.size(); off += kBlockBytes) {
-    const size_t end = std::min(data.size(), off + kBlockBytes);
+  for (size_t off = 0; off < data.size(); off += codec::ZvCodec::kBlockBytes) {
+    const size_t end = std::min(data.size(), off + codec::ZvCodec::kBlockBytes);
     ++blocks;
     zero += std::all_of(data.data() + off, data.data() + end, [](uint8_t b) { return b == 0; });
   }

@@ -44,12 +44,8 @@ bool avx512_generator_available() {
 
 namespace {
 
-// Element i of a stream draws mix64(key + (i + 1) * kGamma): SplitMix64 (Steele, Lea & Flood; passes
-// BigCrush) read by index. Draws do not depend on each other, so blocks of them compute in parallel (the
-// AVX-512 kernel does eight at a time) and give the same numbers in any order.
-uint64_t draw(uint64_t key, uint64_t i) {
-  return detail::mix64(key + (i + 1) * detail::kGamma);
-}
+using detail::draw;
+using detail::store_le32;
 
 // Natural log for x > 0 from exact range reduction and a fixed polynomial: x = m * 2^e with m in
 // [sqrt(1/2), sqrt(2)), ln(m) = 2 atanh(f) with f = (m-1)/(m+1), |f| < 0.172; the series stops where its
@@ -126,15 +122,6 @@ const std::vector<uint32_t>& half_normal_table() {
 
 uint32_t half_normal_bits(const uint32_t* table, uint32_t r) {
   return table[r >> (32 - kQuantileBits)] ^ (r & ((1u << kNoiseBits) - 1));
-}
-
-// Byte-wise little-endian stores keep the output identical on big-endian hosts; compilers fuse them into one
-// store on little-endian ones.
-void store_le32(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v);
-  p[1] = static_cast<uint8_t>(v >> 8);
-  p[2] = static_cast<uint8_t>(v >> 16);
-  p[3] = static_cast<uint8_t>(v >> 24);
 }
 
 // Writers store one element's value: the bits for a non-zero element from 32 random bits, or zero.

@@ -12,12 +12,12 @@ namespace {
 
 constexpr double kGoldenFraction = 0.6180339887498949;  // (sqrt(5) - 1) / 2: the most even sequence
 
-// Draw i of a plane's stream: SplitMix64 read by index, as in activation_generator.cpp.
+// A plane's draws, one after the other from its stream (detail::draw).
 struct Draws {
   uint64_t key;
   uint64_t i = 0;
-  uint64_t next() { return detail::mix64(key + (++i) * detail::kGamma); }
-  double uniform() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }  // [0, 1)
+  uint64_t next() { return detail::draw(key, i++); }
+  double uniform() { return detail::unit_interval(next()); }
 };
 
 uint32_t bits_of(float f) {
@@ -31,13 +31,6 @@ std::vector<uint64_t> cumulative(const RunHistogram& h) {
   uint64_t sum = 0;
   for (const auto& entry : h) c.push_back(sum += entry.second);
   return c;
-}
-
-void store_le32(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v);
-  p[1] = static_cast<uint8_t>(v >> 8);
-  p[2] = static_cast<uint8_t>(v >> 16);
-  p[3] = static_cast<uint8_t>(v >> 24);
 }
 
 }  // namespace
@@ -80,8 +73,7 @@ void FittedGenerator::plane(uint64_t index, uint32_t* out) const {
   // so any run of samples holds the dead fraction to within one plane per channel instead of drawing it
   // (a channel's planes are few and large, and their draw was the largest noise in a tensor's density).
   const uint64_t sample = index / model_.channels;
-  const double offset =
-      static_cast<double>(detail::mix64(key_ ^ (channel * detail::kGamma)) >> 11) * 0x1.0p-53;
+  const double offset = detail::unit_interval(detail::mix64(key_ ^ (channel * detail::kGamma)));
   const double position = offset + static_cast<double>(sample) * kGoldenFraction;
   d.uniform();  // keeps the plane's draws as they were
   if (position - static_cast<double>(static_cast<uint64_t>(position)) < ch.dead_fraction ||
@@ -171,7 +163,7 @@ uint64_t FittedGenerator::fill(uint64_t first, codec::MutableByteSpan out, Plane
     const uint64_t take = std::min(n - offset, count - done);
     for (uint64_t k = 0; k < take; ++k) {
       const uint32_t v = cache.plane[offset + k];
-      store_le32(out.data() + 4 * (done + k), v);
+      detail::store_le32(out.data() + 4 * (done + k), v);
       nonzeros += v != 0;
     }
     done += take;

@@ -14,6 +14,27 @@ inline uint64_t mix64(uint64_t z) {
   return z ^ (z >> 31);
 }
 
+// Element i of a stream draws mix64(key + (i + 1) * kGamma): SplitMix64 (Steele, Lea & Flood; passes
+// BigCrush) read by index. Draws do not depend on each other, so blocks of them compute in parallel (the
+// AVX-512 kernel does eight at a time) and give the same numbers in any order.
+inline uint64_t draw(uint64_t key, uint64_t i) {
+  return mix64(key + (i + 1) * kGamma);
+}
+
+// The top 53 bits of a draw as a double in [0, 1).
+inline double unit_interval(uint64_t r) {
+  return static_cast<double>(r >> 11) * 0x1.0p-53;
+}
+
+// Byte-wise little-endian stores keep the output identical on big-endian hosts; compilers fuse them into one
+// store on little-endian ones.
+inline void store_le32(uint8_t* p, uint32_t v) {
+  p[0] = static_cast<uint8_t>(v);
+  p[1] = static_cast<uint8_t>(v >> 8);
+  p[2] = static_cast<uint8_t>(v >> 16);
+  p[3] = static_cast<uint8_t>(v >> 24);
+}
+
 // True if the AVX-512 kernel was built, the CPU runs it (F, DQ) and neither CDMA_SIMD nor the override below
 // rules it out.
 bool avx512_generator_available();

@@ -214,8 +214,7 @@ def _capture_fx(model, x, rec, layer_filter):
             if base == "input":
                 base = "input_op"
             name = rec.unique(base)
-            rec.add(name, typ, kind, output, srcs, module=graph_module.get_submodule(node.target)
-                    if node.op == "call_module" else None, call=call)
+            rec.add(name, typ, kind, output, srcs, module=module, call=call)
             names[node] = name
             return output
 
