@@ -120,6 +120,10 @@ nlohmann::json ratios_json(const Ratios& r) {
 
 int fit(const std::string& dir, const std::string& out) {
   if (out.empty()) throw UsageError("fit: --out MODEL.json is required");
+  // Where the model goes is checked before anything is fitted, so a typo costs no fitting time.
+  const fs::path out_dir = fs::path(out).parent_path().empty() ? fs::path(".") : fs::path(out).parent_path();
+  if (!fs::is_directory(out_dir)) throw UsageError(out + ": --out: no folder " + out_dir.string());
+  if (fs::is_directory(out)) throw UsageError(out + ": --out: is a folder, not a file");
   const auto files = npy_files(dir);
   if (files.empty()) throw UsageError(dir + ": no .npy files to fit");
   // Every file is checked before any is fitted.

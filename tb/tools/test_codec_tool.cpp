@@ -224,6 +224,12 @@ TEST_F(CodecTool, FitAndCheckModelRefuseBadInput) {
   r = run("fit " + traces.string() + " --out " + model.string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("no .npy files"), std::string::npos) << r.err;
+  r = run("fit " + traces.string() + " --out " + (dir_ / "nofolder" / "m.json").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--out: no folder"), std::string::npos) << r.err;
+  r = run("fit " + traces.string() + " --out " + traces.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--out: is a folder"), std::string::npos) << r.err;
   cdma::tensor::ActivationSpec spec;
   spec.density = 0.3;
   cdma::tensor::write_npy((traces / "a.npy").string(), cdma::tensor::generate_npy(spec, {4, 2, 8, 8}));

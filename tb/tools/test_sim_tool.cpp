@@ -356,6 +356,17 @@ TEST_F(SimTool, FittedActivationModelDrawsTheLayersItHas) {
           " --out " + (dir_ / "y").string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("--activation-model and --traces exclude each other"), std::string::npos) << r.err;
+  r = run("train --network fmnist_cnn --batch 2 --activation-model " + (dir_ / "none.json").string() +
+          " --out " + (dir_ / "z").string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("none.json: no such file (or 'none')"), std::string::npos) << r.err;
+  // A trace map means nothing without traces; refused before anything runs.
+  std::ofstream(dir_ / "map.json") << R"({"layers": {"relu1": "a.npy"}})";
+  r = run("train --network fmnist_cnn --batch 2 --trace-map " + (dir_ / "map.json").string() + " --out " +
+          (dir_ / "w").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("a trace map needs a traces folder"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "w" / "report.json"));
 }
 
 // Ratios name their granularity; RL and ZL add the whole-tensor ratio (report, text, CSV), ZV does not.
