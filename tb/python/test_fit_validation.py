@@ -52,6 +52,25 @@ if __name__ == "__main__":
     unittest.main()
 
 
+class ZlStructure(unittest.TestCase):
+    def test_row_repeats_and_refusals(self):
+        import numpy as np
+        script = os.path.join(ROOT, "sim", "tools", "zl_structure.py")
+        with tempfile.TemporaryDirectory() as d:
+            a = np.zeros((2, 1, 4, 8), np.float32)
+            a[:, :, :, :4] = 0.5  # a constant block: every repeated value below row 0 equals the one above
+            path = os.path.join(d, "a.npy")
+            np.save(path, a)
+            r = subprocess.run([sys.executable, script, path], capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("repeated values 100.0 % of the non-zeros; of them 75.0 % equal the element a row above",
+                          r.stdout)
+            np.save(path, np.zeros((2, 3), np.float32))
+            r = subprocess.run([sys.executable, script, path], capture_output=True, text=True, timeout=60)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("need float32 [batch, channels, height, width]", r.stderr)
+
+
 class UniformDensities(unittest.TestCase):
     def test_every_sparse_layer_gets_the_ratios_density(self):
         script = os.path.join(ROOT, "sim", "tools", "uniform_densities.py")
