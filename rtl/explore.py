@@ -5,10 +5,12 @@ For each parameter point (compressor: ELEM_BITS x SECTORS; decompressor: ELEM_BI
 (yosys `synth -flatten -noabc`, then `abc -fast -g` onto a simple gate set), asserts there are no latches and that
 `check` finds no problem, and reports cells, NAND2-equivalent gates (weights below), flops (and how many of the
 declared register bits survived synthesis: nothing meant to be kept was removed), the longest combinational path in
-gate levels (`ltp -noff`), bytes per cycle and the estimated area at 28 nm. Writes explore.csv, explore.md and
+gate levels (`ltp -noff`), an estimated clock for that path with the fanout of every net on it counted (timing
+model below), bytes per cycle, GB/s at that clock, the estimated area at 28 nm, area per GB/s, and the storage
+bits (register bits that hold data: the buffers a CACTI SRAM would replace). Writes explore.csv, explore.md and
 explore.png to --out (default docs/rtl/).
 
-    /usr/bin/python3 rtl/explore.py              # 13 points, ~5 min on 2 cores
+    /usr/bin/python3 rtl/explore.py              # 19 points, ~15 min on 2 cores
     /usr/bin/python3 rtl/explore.py --full       # adds 8 sectors at 16 and 8 bits, ~12 min
     /usr/bin/python3 rtl/explore.py --smoke      # one small point (the CTest smoke run)
 """
@@ -39,6 +41,14 @@ FF_WEIGHT = {"plain": 4.5, "enable": 5.5, "reset": 5.0, "enable+reset": 6.0}
 NAND2_UM2 = 0.5
 UTILISATION = 0.7
 
+# Timing model of the longest path (28 nm, typical corner). FO4 inverter delay ~12.5 ps at 28 nm (Horowitz's
+# rule, FO4 ~ 0.36-0.45 ps per nm of drawn length); one generic 2-input gate level with its local wire ~2 FO4;
+# flop clock-to-Q plus setup ~5 FO4. A net with fanout f > 4 needs a buffer tree of ceil(log4(f / 4)) stages of
+# 1 FO4 each, added for every net on the path. This is an estimate for comparing design points, not signoff.
+FO4_PS = 12.5
+GATE_PS = 2 * FO4_PS
+FLOP_PS = 5 * FO4_PS
+
 
 def ff_kind(cell):
     name = cell[3:-1]
@@ -56,7 +66,7 @@ def is_ff(cell):
 def sources(kind):
     if kind == "compressor":
         return ["zv_compressor.sv", "zv_compact.sv", "zv_route.sv"], "zv_compressor"
-    return ["zv_decompressor.sv", "zv_expand.sv", "zv_route.sv"], "zv_decompressor"
+    return ["zv_decompressor.sv", "zv_window.sv", "zv_sum_tree.sv", "zv_expand.sv", "zv_route.sv"], "zv_decompressor"
 
 
 def yosys(script, log):
@@ -82,9 +92,37 @@ def last_stat(text):
     return cells
 
 
+def path_fanout_ps(text, netlist_json):
+    """Buffer-tree delay of the fanout of every net on the longest path (`ltp -noff` output, JSON netlist)."""
+    import json
+    import math
+    with open(netlist_json) as f:
+        mod = next(iter(json.load(f)["modules"].values()))
+    fanout = {}
+    for cell in mod["cells"].values():
+        for port, bits in cell["connections"].items():
+            if cell.get("port_directions", {}).get(port) == "input":
+                for b in bits:
+                    fanout[b] = fanout.get(b, 0) + 1
+    bits_of = {name: n["bits"] for name, n in mod["netnames"].items()}
+    block = text[text.rfind("Longest topological path"):]
+    extra, worst = 0.0, 0
+    for m in re.finditer(r"^\s+\d+: (\S+)(?: \[(\d+)\])?", block, re.M):
+        name = m.group(1).lstrip("\\")
+        bits = bits_of.get(name) or bits_of.get("\\" + name)
+        if not bits:
+            continue
+        b = bits[int(m.group(2) or 0)] if int(m.group(2) or 0) < len(bits) else bits[0]
+        f = fanout.get(b, 1)
+        worst = max(worst, f)
+        if f > 4:
+            extra += math.ceil(math.log(f / 4, 4)) * FO4_PS
+    return extra, worst
+
+
 def run_point(kind, elem, sectors, work):
     files, top = sources(kind)
-    params = f"-set ELEM_BITS {elem}" + (f" -set SECTORS {sectors}" if kind == "compressor" else "")
+    params = f"-set ELEM_BITS {elem} -set SECTORS {sectors}"
     tag = f"{kind}_e{elem}_s{sectors}"
     read = f"read_verilog -sv {' '.join(files)}; chparam {params} {top}; hierarchy -top {top}"
     # Declared register bits: every flop before optimisation, one per bit.
@@ -94,7 +132,7 @@ def run_point(kind, elem, sectors, work):
         f"{read}; synth -flatten -noabc -top {top}; check -assert; "
         "select -assert-none t:$dlatch t:$_DLATCH_*; "
         "abc -fast -g AND,NAND,OR,NOR,XOR,XNOR,ANDNOT,ORNOT,MUX; opt_clean; "
-        "select -assert-none t:$dlatch t:$_DLATCH_*; stat; ltp -noff",
+        f"select -assert-none t:$dlatch t:$_DLATCH_*; stat; ltp -noff; write_json {os.path.join(work, tag)}.json",
         os.path.join(work, tag))
     cells = last_stat(text)
     unknown = [c for c in cells if not is_ff(c) and c not in WEIGHTS]
@@ -104,13 +142,34 @@ def run_point(kind, elem, sectors, work):
     latches = sum(n for c, n in cells.items() if "LATCH" in c)
     nand2 = sum(n * (FF_WEIGHT[ff_kind(c)] if is_ff(c) else WEIGHTS[c]) for c, n in cells.items())
     levels = int(re.findall(r"Longest topological path in \S+ \(length=(\d+)\)", text)[-1])
-    bpc = 32 * sectors if kind == "compressor" else 128
+    fan_ps, worst_fanout = path_fanout_ps(text, os.path.join(work, tag) + ".json")
+    period_ps = FLOP_PS + levels * GATE_PS + fan_ps
+    ghz = 1000.0 / period_ps
+    bpc = 32 * sectors
+    area = nand2 * NAND2_UM2 / UTILISATION / 1e6
     return {
-        "unit": kind, "elem_bits": elem, "sectors": sectors if kind == "compressor" else "",
+        "unit": kind, "elem_bits": elem, "sectors": sectors,
         "bytes_per_cycle": bpc, "cells": sum(cells.values()), "nand2_eq": round(nand2), "flops": flops,
-        "declared_reg_bits": declared, "latches": latches, "levels": levels,
-        "area_mm2_28nm": round(nand2 * NAND2_UM2 / UTILISATION / 1e6, 4),
+        "declared_reg_bits": declared, "storage_bits": storage_bits(kind, elem, sectors), "latches": latches,
+        "levels": levels, "path_max_fanout": worst_fanout, "est_ghz": round(ghz, 2),
+        "gbps": round(bpc * ghz, 1), "area_mm2_28nm": round(area, 4),
+        "mm2_per_100gbps": round(area / (bpc * ghz) * 100, 4),
     }
+
+
+def storage_bits(kind, elem, sectors):
+    """Register bits that hold stream data (what an SRAM/CACTI estimate would cover), from the RTL's sizes."""
+    e = elem // 8
+    blk_w = 128 // e // 8 // e + 128 // e  # words of a dense block's chunk (mask + elements)
+    if kind == "compressor":
+        line = 32 * sectors if sectors > 4 else 128
+        parts = max(1, sectors // 4)
+        out_buf = (line // e + parts * blk_w) * elem  # output buffer: a line plus one chunk
+        staging = 128 * 8 + 128 // e if sectors < 4 else 0  # block staging register and its mask
+        return out_buf + staging
+    ring = 4 * 128 * 8  # four 128-byte line slots
+    ring_pc = 4 * 128 * 4  # their per-byte popcounts
+    return ring + ring_pc
 
 
 def plot(rows, path):
@@ -118,29 +177,25 @@ def plot(rows, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for elem, marker in ((32, "o"), (16, "s"), (8, "^")):
-        pts = sorted((r for r in rows if r["unit"] == "compressor" and r["elem_bits"] == elem),
-                     key=lambda r: r["bytes_per_cycle"])
-        if not pts:
-            continue
-        x = [r["bytes_per_cycle"] for r in pts]
-        a1.plot(x, [r["nand2_eq"] / 1000 for r in pts], marker=marker, label=f"compressor {elem}-bit")
-        a2.plot(x, [r["levels"] for r in pts], marker=marker, label=f"compressor {elem}-bit")
-        d = [r for r in rows if r["unit"] == "decompressor" and r["elem_bits"] == elem]
-        if d:
-            a1.scatter([128], [d[0]["nand2_eq"] / 1000], marker=marker, facecolors="none", edgecolors="k",
-                       label=f"decompressor {elem}-bit")
-    a1.set_xscale("log", base=2)
-    a2.set_xscale("log", base=2)
-    a1.set_xlabel("bytes per cycle (32 B x SECTORS)")
-    a2.set_xlabel("bytes per cycle (32 B x SECTORS)")
+    for unit, style in (("compressor", "-"), ("decompressor", "--")):
+        for elem, marker in ((32, "o"), (16, "s"), (8, "^")):
+            pts = sorted((r for r in rows if r["unit"] == unit and r["elem_bits"] == elem),
+                         key=lambda r: r["bytes_per_cycle"])
+            if not pts:
+                continue
+            x = [r["bytes_per_cycle"] for r in pts]
+            label = f"{unit} {elem}-bit"
+            a1.plot(x, [r["nand2_eq"] / 1000 for r in pts], style, marker=marker, label=label)
+            a2.plot(x, [r["est_ghz"] for r in pts], style, marker=marker, label=label)
+    for a in (a1, a2):
+        a.set_xscale("log", base=2)
+        a.set_xlabel("bytes per cycle (32 B x SECTORS)")
+        a.grid(alpha=0.3)
     a1.set_ylabel("NAND2 equivalents (thousands)")
-    a2.set_ylabel("longest combinational path (gate levels)")
+    a2.set_ylabel("estimated clock (GHz, 28 nm, fanout counted)")
     a1.set_title("ZV RTL area (yosys, abc -g simple gates)")
-    a2.set_title("logic depth")
+    a2.set_title("clock from the longest path")
     a1.legend(fontsize=7)
-    a1.grid(alpha=0.3)
-    a2.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
@@ -158,7 +213,7 @@ def main():
     else:
         points = [("compressor", e, s) for e in (32, 16, 8) for s in (1, 2, 4, 8)
                   if args.full or s < 8 or e == 32]
-        points += [("decompressor", e, 4) for e in (32, 16, 8)]
+        points += [("decompressor", e, s) for e in (32, 16, 8) for s in (1, 2, 4)]
     os.makedirs(args.out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="zv_explore_")
     rows = []
@@ -167,9 +222,9 @@ def main():
         for f in concurrent.futures.as_completed(futs):
             r = f.result()
             rows.append(r)
-            print(f"{r['unit']:12s} elem {r['elem_bits']:2d} sectors {str(r['sectors']):>2s}: {r['cells']} cells, "
-                  f"{r['nand2_eq']} NAND2-eq, {r['flops']}/{r['declared_reg_bits']} flops, {r['levels']} levels, "
-                  f"latches {r['latches']}", flush=True)
+            print(f"{r['unit']:12s} elem {r['elem_bits']:2d} sectors {r['sectors']}: {r['cells']} cells, "
+                  f"{r['nand2_eq']} NAND2-eq, {r['flops']}/{r['declared_reg_bits']} flops, {r['levels']} levels "
+                  f"(~{r['est_ghz']} GHz, {r['gbps']} GB/s), latches {r['latches']}", flush=True)
     rows.sort(key=lambda r: (r["unit"], -r["elem_bits"], r["bytes_per_cycle"]))
     bad = [r for r in rows if r["latches"] or r["flops"] < r["declared_reg_bits"] * 0.9]
     fields = list(rows[0].keys())

@@ -8,7 +8,10 @@ for s in 1 2 4 8; do
       zv_compressor.sv zv_compact.sv zv_route.sv
   done
 done
-for e in 32 16 8; do
-  verilator --lint-only -Wall -GELEM_BITS=$e --top-module zv_decompressor zv_decompressor.sv zv_expand.sv zv_route.sv
+for s in 1 2 4; do
+  for e in 32 16 8; do
+    verilator --lint-only -Wall -GSECTORS=$s -GELEM_BITS=$e --top-module zv_decompressor \
+      zv_decompressor.sv zv_window.sv zv_sum_tree.sv zv_expand.sv zv_route.sv
+  done
 done
-echo "lint clean: zv_compressor (SECTORS 1,2,4,8 x ELEM_BITS 32,16,8), zv_decompressor (ELEM_BITS 32,16,8)"
+echo "lint clean: zv_compressor (SECTORS 1,2,4,8 x ELEM_BITS 32,16,8), zv_decompressor (SECTORS 1,2,4 x ELEM_BITS 32,16,8)"

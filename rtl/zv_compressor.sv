@@ -33,7 +33,7 @@ module zv_compressor #(
     output logic [        LINE_BYTES*8-1:0] out_data,
     output logic [$clog2(LINE_BYTES+1)-1:0] out_bytes,  // LINE_BYTES except on the last line
     output logic                            out_last,
-    output logic [                    31:0] out_total,  // compressed length of the stream, with out_last
+    output logic [                    63:0] out_total,  // compressed length of the stream, with out_last
 
     output logic [15:0] buf_level  // bytes waiting in the output buffer (for coverage)
 );
@@ -180,7 +180,7 @@ module zv_compressor #(
   logic [BUF_W*ELEM_BITS-1:0] buf_q, comb_data;
   logic [BWW-1:0] buf_w, comb_w;
   logic flushing, take, fin_pending, out_free, final_emit, full_emit;
-  logic [31:0] total_q, comb_total;
+  logic [63:0] total_q, comb_total;  // 64 bits: a 32-bit count would wrap at 4 GiB
 
   // Accept a chunk only while no full line waits, so the buffer never overflows whatever out_ready does.
   assign s2_adv = s2_valid && !flushing && buf_w < BWW'(LINE_W);
@@ -188,7 +188,7 @@ module zv_compressor #(
   assign comb_data = buf_q |
       (take ? ({{(BUF_W - CHUNK_W) * ELEM_BITS{1'b0}}, s2_chunk} << (buf_w * ELEM_BITS)) : '0);
   assign comb_w = buf_w + (take ? BWW'(s2_len) : '0);
-  assign comb_total = total_q + (take ? 32'(s2_len) * E : 32'd0);
+  assign comb_total = total_q + (take ? 64'(s2_len) * E : 64'd0);
   assign fin_pending = flushing || (take && s2_last);
   assign out_free = !out_valid || out_ready;
   assign final_emit = out_free && fin_pending && comb_w <= BWW'(LINE_W);
@@ -204,7 +204,7 @@ module zv_compressor #(
       out_last <= 1'b0;
     end else begin
       flushing <= fin_pending && !final_emit;
-      total_q  <= final_emit ? 32'd0 : comb_total;
+      total_q  <= final_emit ? 64'd0 : comb_total;
       if (final_emit || full_emit) begin
         buf_q <= comb_data >> (LINE_W * ELEM_BITS);
         buf_w <= final_emit ? '0 : comb_w - BWW'(LINE_W);
@@ -222,4 +222,37 @@ module zv_compressor #(
   end
 
   assign buf_level = 16'(buf_w * E);
+
+`ifdef FORMAL
+  // Properties proved by rtl/formal.py (docs/rtl.md, "Formal"). f_init: the first cycle, under reset.
+  logic f_init = 1'b1;
+  always_ff @(posedge clk) f_init <= 1'b0;
+  always_comb if (f_init) assume (rst);
+
+  // The output holds while it waits: valid and every payload field are stable until taken.
+  always_ff @(posedge clk) begin
+    if (!f_init && !$past(rst) && $past(out_valid && !out_ready)) begin
+      p_out_held: assert (out_valid && $stable(out_data) && $stable(out_bytes) && $stable(out_last) &&
+                          $stable(out_total));
+    end
+  end
+  // The output buffer never holds more than a line plus a chunk, and takes a chunk only below one line.
+  always_comb begin
+    if (!f_init) begin
+      p_buf_bound: assert (buf_w <= BWW'(BUF_W));
+      p_take_room: assert (!take || buf_w < BWW'(LINE_W));
+      p_chunk_len: assert (!s2_valid || s2_len <= CWW'(CHUNK_W));
+      p_line_bytes: assert (!out_valid || (out_last ? out_bytes <= OBW'(LINE_BYTES) : out_bytes == OBW'(LINE_BYTES)));
+    end
+  end
+  // out_total is the sum of the stream's out_bytes (no line lost or repeated): proved to a bounded depth.
+  logic [63:0] f_sum;
+  always_ff @(posedge clk) begin
+    if (rst) f_sum <= '0;
+    else if (out_valid && out_ready) f_sum <= out_last ? '0 : f_sum + 64'(out_bytes);
+  end
+  always_comb begin
+    if (!f_init && out_valid && out_ready && out_last) p_total_sum: assert (out_total == f_sum + 64'(out_bytes));
+  end
+`endif
 endmodule

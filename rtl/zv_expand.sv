@@ -1,19 +1,17 @@
 // Inverse of zv_compact: spreads packed elements back to the positions of the set mask bits, zeros elsewhere.
-// It runs the compactor's stages mirrored (largest shift first, moving elements up), driven by the same routing
-// control computed from the mask, so it costs the same log2(N) levels of 2:1 muxes.
+// It runs the compactor's stages mirrored (largest shift first, moving elements up), steered by the routing
+// control zv_route computes from the mask; the decompressor computes that control one pipeline stage earlier,
+// so this module is only the log2(N) levels of 2:1 muxes.
 module zv_expand #(
     parameter int N = 32,
     parameter int W = 32
 ) (
-    input  logic [N*W-1:0] packed_data,  // element r = r-th non-zero; elements past popcount(mask) are ignored
-    input  logic [  N-1:0] mask,
-    output logic [N*W-1:0] out_data,
-    output logic [$clog2(N+1)-1:0] count  // popcount(mask)
+    input  logic [       N*W-1:0] packed_data,  // element r = r-th non-zero; elements past popcount(mask) ignored
+    input  logic [$clog2(N)*N-1:0] sel_hi,      // zv_route's control for the mask
+    input  logic [$clog2(N)*N-1:0] sel_keep,
+    output logic [       N*W-1:0] out_data
 );
   localparam int L = $clog2(N);
-  logic [L*N-1:0] sel_hi, sel_keep;
-
-  zv_route #(.N(N)) u_route (.keep(mask), .sel_hi(sel_hi), .sel_keep(sel_keep), .count(count));
 
   // y[j] feeds mirrored stage j, which undoes compaction stage k = L-1-j: an element moved from p to p-2^k
   // moves back.

@@ -204,9 +204,12 @@ template <typename Dut>
 class RtlZvDecompressorDriver : public RtlStreamDriver<Dut> {
  public:
   static constexpr unsigned kLineBytes = 128;
-  static constexpr unsigned kBlockBytes = 128;
 
-  explicit RtlZvDecompressorDriver(Dut& dut) : RtlStreamDriver<Dut>(dut) {}
+  // `sectors`: the model's SECTORS (32 x sectors output bytes per beat).
+  RtlZvDecompressorDriver(Dut& dut, unsigned sectors)
+      : RtlStreamDriver<Dut>(dut), beat_bytes_(32 * sectors) {}
+
+  unsigned beat_bytes() const { return beat_bytes_; }
 
   void reset(const RtlPacing* pacing = nullptr) {
     dut_.start = 0;
@@ -221,7 +224,8 @@ class RtlZvDecompressorDriver : public RtlStreamDriver<Dut> {
   codec::Status run(codec::ByteSpan in, codec::MutableByteSpan out, RtlRunStats& st, const RtlPacing* pacing,
                     Observer&& observe) {
     st = RtlRunStats{};
-    dut_.orig_bytes = static_cast<uint32_t>(out.size());
+    if (dut_.busy) throw std::logic_error("RTL decompressor started while busy");
+    dut_.orig_bytes = static_cast<uint64_t>(out.size());
     dut_.start = 1;
     const size_t lines = std::max<size_t>(1, (in.size() + kLineBytes - 1) / kLineBytes);
     size_t line = 0, written = 0;
@@ -237,7 +241,7 @@ class RtlZvDecompressorDriver : public RtlStreamDriver<Dut> {
         if (st.out_handshakes++ == 0) first_out = cycle;
         last_out = cycle;
         const size_t n = dut_.out_bytes;
-        if (n > kBlockBytes || written + n > out.size()) {
+        if (n > beat_bytes_ || written + n > out.size()) {
           throw std::runtime_error("RTL decompressor wrote past the output buffer");
         }
         rtl_detail::store_port(dut_.out_data, out.data() + written, n);
@@ -255,6 +259,8 @@ class RtlZvDecompressorDriver : public RtlStreamDriver<Dut> {
     }
     st.busy_cycles = st.out_handshakes ? last_out - first_out + 1 : 0;
     const size_t consumed = dut_.consumed;
+    // The driver keeps the protocol (whole lines, start only while idle), so this is a DUT bug.
+    if (dut_.err_protocol) throw std::runtime_error("RTL decompressor reports a protocol error");
     if (dut_.err_corrupt) return {codec::StatusCode::kCorrupt, consumed, "RTL: corrupt stream"};
     if (dut_.err_truncated) return {codec::StatusCode::kTruncated, consumed, "RTL: stream ends early"};
     if (dut_.err_trailing)
@@ -275,6 +281,7 @@ class RtlZvDecompressorDriver : public RtlStreamDriver<Dut> {
   using RtlStreamDriver<Dut>::dut_;
   using RtlStreamDriver<Dut>::tick;
   using RtlStreamDriver<Dut>::tick_high;
+  unsigned beat_bytes_;
 };
 
 }  // namespace cdma::compression

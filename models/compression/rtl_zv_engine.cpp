@@ -7,9 +7,9 @@
 #include "Vzv_comp_s4_e16.h"
 #include "Vzv_comp_s4_e32.h"
 #include "Vzv_comp_s4_e8.h"
-#include "Vzv_decomp_e16.h"
-#include "Vzv_decomp_e32.h"
-#include "Vzv_decomp_e8.h"
+#include "Vzv_decomp_s4_e16.h"
+#include "Vzv_decomp_s4_e32.h"
+#include "Vzv_decomp_s4_e8.h"
 
 namespace cdma::compression {
 
@@ -31,7 +31,7 @@ class EngineImpl final : public EngineIf {
         comp_(std::make_unique<Comp>(context_.get(), "zv_compressor")),
         decomp_(std::make_unique<Decomp>(context_.get(), "zv_decompressor")),
         comp_driver_(*comp_, RtlZvEngine::kSectors, 128),
-        decomp_driver_(*decomp_) {
+        decomp_driver_(*decomp_, RtlZvEngine::kSectors) {
     comp_driver_.reset();
     decomp_driver_.reset();
   }
@@ -64,13 +64,13 @@ RtlZvEngine::RtlZvEngine(codec::ElementWidth element)
     : element_(element), models_(std::make_unique<Models>()) {
   switch (element) {
     case codec::ElementWidth::k32:
-      models_->engine = std::make_unique<EngineImpl<Vzv_comp_s4_e32, Vzv_decomp_e32>>();
+      models_->engine = std::make_unique<EngineImpl<Vzv_comp_s4_e32, Vzv_decomp_s4_e32>>();
       break;
     case codec::ElementWidth::k16:
-      models_->engine = std::make_unique<EngineImpl<Vzv_comp_s4_e16, Vzv_decomp_e16>>();
+      models_->engine = std::make_unique<EngineImpl<Vzv_comp_s4_e16, Vzv_decomp_s4_e16>>();
       break;
     case codec::ElementWidth::k8:
-      models_->engine = std::make_unique<EngineImpl<Vzv_comp_s4_e8, Vzv_decomp_e8>>();
+      models_->engine = std::make_unique<EngineImpl<Vzv_comp_s4_e8, Vzv_decomp_s4_e8>>();
       break;
     default:
       throw std::invalid_argument("RtlZvEngine: unsupported element width");

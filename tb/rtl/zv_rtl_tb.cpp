@@ -19,18 +19,34 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "Vzv_comp_s1_e16.h"
 #include "Vzv_comp_s1_e32.h"
 #include "Vzv_comp_s1_e8.h"
 #include "Vzv_comp_s2_e16.h"
 #include "Vzv_comp_s4_e16.h"
+#include "Vzv_comp_s4_e16_fst.h"
 #include "Vzv_comp_s4_e32.h"
+#include "Vzv_comp_s4_e32_fst.h"
+#include "Vzv_comp_s4_e32_x.h"
 #include "Vzv_comp_s4_e8.h"
+#include "Vzv_comp_s4_e8_fst.h"
+#include "Vzv_comp_s4_e8_x.h"
 #include "Vzv_comp_s8_e32.h"
-#include "Vzv_decomp_e16.h"
-#include "Vzv_decomp_e32.h"
-#include "Vzv_decomp_e8.h"
+#include "Vzv_decomp_s1_e16.h"
+#include "Vzv_decomp_s1_e32.h"
+#include "Vzv_decomp_s1_e8.h"
+#include "Vzv_decomp_s2_e16.h"
+#include "Vzv_decomp_s4_e16.h"
+#include "Vzv_decomp_s4_e16_fst.h"
+#include "Vzv_decomp_s4_e32.h"
+#include "Vzv_decomp_s4_e32_fst.h"
+#include "Vzv_decomp_s4_e32_x.h"
+#include "Vzv_decomp_s4_e8.h"
+#include "Vzv_decomp_s4_e8_fst.h"
+#include "Vzv_decomp_s4_e8_x.h"
 #include "codec/zv_codec.h"
 #include "compression/rtl_zv_driver.h"
 #include "tensor/activation_generator.h"
@@ -48,6 +64,7 @@ struct Options {
   uint64_t lines = 0;  // random 128-byte input lines after the directed cases
   uint64_t seed = 1;
   bool quick = false;
+  bool xprop = false;  // the _x models: random values for X and for registers without reset
   std::string trace;
 };
 
@@ -87,20 +104,29 @@ class Pacer {
   int in_burst_ = 0, out_burst_ = 0;
 };
 
+// The _fst models (built with tracing) have trace(); main() picks them only for --trace.
+template <typename T, typename = void>
+struct HasTrace : std::false_type {};
+template <typename T>
+struct HasTrace<T, std::void_t<decltype(std::declval<T&>().trace(nullptr, 0))>> : std::true_type {};
+
 template <typename Comp, typename Decomp>
 class Bench {
+  static constexpr bool kTraced = HasTrace<Comp>::value && HasTrace<Decomp>::value;
+
  public:
   Bench(const Options& o)
       : opt_(o),
+        ctx_(make_context(o)),
         e_(o.elem / 8),
         line_bytes_(o.sectors > 4 ? 32 * o.sectors : 128),
-        comp_(std::make_unique<Comp>(&ctx_, "zv_compressor")),
-        decomp_(std::make_unique<Decomp>(&ctx_, "zv_decompressor")),
+        comp_(std::make_unique<Comp>(ctx_.get(), "zv_compressor")),
+        decomp_(std::make_unique<Decomp>(ctx_.get(), "zv_decompressor")),
         cdrv_(*comp_, o.sectors, line_bytes_),
-        ddrv_(*decomp_),
+        ddrv_(*decomp_, std::min(o.sectors, 4u)),
         golden_(width_of(o.elem)),
         rng_(o.seed) {
-    if (!o.trace.empty()) {
+    if constexpr (kTraced) {
       // Both models in one file; the decompressor's time runs on from the compressor's.
       Verilated::traceEverOn(true);
       trace_ = std::make_unique<VerilatedFstC>();
@@ -120,10 +146,12 @@ class Bench {
   int run() {
     const auto t0 = std::chrono::steady_clock::now();
     directed();
+    protocol_cases();
     random_streams();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("ZV RTL testbench: ELEM_BITS=%u SECTORS=%u (%u B/cycle, %u B lines), seed %llu\n", opt_.elem,
-                opt_.sectors, 32 * opt_.sectors, line_bytes_, (unsigned long long)opt_.seed);
+    std::printf("ZV RTL testbench: ELEM_BITS=%u SECTORS=%u (%u B/cycle, %u B lines), seed %llu%s\n",
+                opt_.elem, opt_.sectors, 32 * opt_.sectors, line_bytes_, (unsigned long long)opt_.seed,
+                opt_.xprop ? ", X-propagation models (random X and initial values)" : "");
     std::printf(
         "streams %llu, input 128-byte lines %llu (%.1f MB), compressor cycles %llu, decompressor cycles "
         "%llu, "
@@ -139,6 +167,7 @@ class Bench {
         (unsigned long long)backpressure_cycles_, (unsigned long long)sink_stall_cycles_,
         (unsigned long long)mid_chunk_crossings_, (unsigned long long)partial_streams_,
         (unsigned long long)error_cases_);
+    std::printf("mid-stream resets then a checked stream: %llu\n", (unsigned long long)mid_stream_resets_);
     cov_.print(stdout);
     bool goals = cov_.density_by_stall_complete() && cov_.fill_by_stall_complete() &&
                  cov_.bins_hit() * 100 >= cov_.bins() * kMinCrossPercent && mid_chunk_crossings_ > 0 &&
@@ -310,6 +339,133 @@ class Bench {
     bool prev_backpressure_ = false, prev_sink_stall_ = false, prev_gap_ = false;
   };
 
+  // One raw clock cycle of a model (the drivers' loop, without their bookkeeping).
+  template <typename Dut>
+  void raw_tick(Dut& d) {
+    d.clk = 0;
+    d.eval();
+    d.clk = 1;
+    d.eval();
+    if (trace_) trace_->dump(++trace_time_);
+  }
+
+  // Feeds `lines` 128-byte lines of `c` into the decompressor (started for `orig` bytes) with the sink always
+  // ready; `start_at`: cycle at which `start` is raised again while busy (-1: never). Returns the bytes
+  // written; `protocol` gets err_protocol of the `done` pulse (false if none came).
+  size_t raw_decompress(const codec::Bytes& c, size_t orig, size_t lines, int start_at, codec::Bytes& out,
+                        bool& protocol, bool& finished) {
+    Decomp& d = *decomp_;
+    d.orig_bytes = orig;
+    d.start = 1;
+    d.in_valid = 0;
+    d.out_ready = 1;
+    raw_tick(d);
+    d.start = 0;
+    const size_t total_lines = std::max<size_t>(1, (c.size() + 127) / 128);
+    size_t line = 0, written = 0;
+    int after = 0;
+    protocol = finished = false;
+    for (int cyc = 0; cyc < 20000 && !(finished && !d.out_valid); ++cyc) {
+      if (lines < total_lines && line == lines && ++after > 8) break;  // a partial feed: stop mid-stream
+      d.start = cyc == start_at;
+      d.in_valid = line < lines;
+      if (d.in_valid) {
+        const size_t off = line * 128, n = std::min<size_t>(128, c.size() - std::min(off, c.size()));
+        compression::rtl_detail::load_port(d.in_data, c.data() + off, n);
+        d.in_bytes = static_cast<uint32_t>(n);
+        d.in_last = line + 1 == total_lines;
+      }
+      d.clk = 0;
+      d.eval();
+      const bool in_fire = d.in_valid && d.in_ready;
+      if (d.out_valid && written + d.out_bytes <= out.size()) {
+        compression::rtl_detail::store_port(d.out_data, out.data() + written, d.out_bytes);
+        written += d.out_bytes;
+      }
+      if (d.done) {
+        finished = true;
+        protocol = d.err_protocol;
+      }
+      d.clk = 1;
+      d.eval();
+      if (trace_) trace_->dump(++trace_time_);
+      line += in_fire;
+    }
+    d.start = 0;
+    d.in_valid = 0;
+    return written;
+  }
+
+  // Protocol and reset cases the drivers never produce: `start` while busy is refused and reported (the
+  // stream still decodes), reset in the middle of a stream leaves both units ready for a correct next stream.
+  void protocol_cases() {
+    const codec::Bytes in = random_data(3000, 0.5, 0.3);
+    const codec::Bytes c = golden_.compress(in);
+    const size_t lines = (c.size() + 127) / 128;
+    codec::Bytes out(in.size());
+    bool protocol = false, finished = false;
+    size_t n = raw_decompress(c, in.size(), lines, 3, out, protocol, finished);
+    ++error_cases_;
+    if (!finished || !protocol) fail("start while busy", "no done with err_protocol");
+    if (n != in.size() || out != in) fail("start while busy", "the running stream was disturbed");
+    // A short line that is not the last: a protocol error.
+    if (lines >= 2) {
+      ddrv_.reset(pacing_for(nullptr));
+      Decomp& d = *decomp_;
+      d.orig_bytes = in.size();
+      d.start = 1;
+      d.out_ready = 1;
+      raw_tick(d);
+      d.start = 0;
+      d.in_valid = 1;
+      compression::rtl_detail::load_port(d.in_data, c.data(), 100);
+      d.in_bytes = 100;
+      d.in_last = 0;
+      bool seen = false;
+      for (int cyc = 0; cyc < 5000 && !seen; ++cyc) {
+        d.clk = 0;
+        d.eval();
+        if (d.in_valid && d.in_ready) {
+          d.clk = 1;
+          d.eval();
+          d.in_valid = 1;
+          d.in_last = 1;
+          d.in_bytes = 0;
+          continue;
+        }
+        if (d.done) {
+          seen = true;
+          if (!d.err_protocol) fail("short non-last line", "not reported as a protocol error");
+        }
+        d.clk = 1;
+        d.eval();
+      }
+      d.in_valid = 0;
+      ++error_cases_;
+      if (!seen) fail("short non-last line", "no done");
+    }
+    // Reset in the middle of a decompression, then a normal stream.
+    ddrv_.reset(pacing_for(nullptr));
+    raw_decompress(c, in.size(), lines / 2, -1, out, protocol, finished);
+    ddrv_.reset(pacing_for(nullptr));
+    // Reset in the middle of a compression: half the beats in, then reset.
+    {
+      Comp& d = *comp_;
+      d.out_ready = 0;
+      for (size_t b = 0; b < 8; ++b) {
+        d.in_valid = 1;
+        compression::rtl_detail::load_port(d.in_data, in.data() + b * cdrv_.beat_bytes(), cdrv_.beat_bytes());
+        d.in_last = 0;
+        d.in_bytes = cdrv_.beat_bytes();
+        raw_tick(d);
+      }
+      d.in_valid = 0;
+      cdrv_.reset(pacing_for(nullptr));
+    }
+    stream(in, Flow::kBoth, "after a reset in mid-stream");
+    ++mid_stream_resets_;
+  }
+
   void directed() {
     const unsigned n_elems = 128 / e_;
     for (Flow f : {Flow::kFree, Flow::kBoth}) {
@@ -345,6 +501,17 @@ class Bench {
       for (double d : {0.0, 0.1, 0.35, 0.7, 1.0}) {
         stream(random_data(128 * 200, d, 0.3), f, std::string("flow ") + kFlowNames[static_cast<int>(f)]);
       }
+    }
+    // Dense stretches that fill the output buffer, then zero stretches: under a stalling sink, zero and
+    // sparse beats arrive right after DUT back-pressure (random streams, uniform in density, rarely do this).
+    for (Flow f : {Flow::kSinkStalls, Flow::kBursts, Flow::kBoth}) {
+      codec::Bytes mixed = random_data(128 * 256, 1.0, 0.0);
+      for (size_t blk = 0; blk < 256; ++blk) {
+        const size_t phase = blk % 16;
+        if (phase >= 8) std::memset(&mixed[blk * 128], 0, 128);  // all zero
+        if (phase == 12) std::memset(&mixed[blk * 128], 0, 96);  // sparse tail
+      }
+      stream(mixed, f, std::string("dense then zero ") + kFlowNames[static_cast<int>(f)]);
     }
     // Partial final blocks: every size 0..2 blocks + 1 (odd element sizes included), then some larger ones.
     for (size_t n = 0; n <= 257; ++n) {
@@ -399,9 +566,19 @@ class Bench {
     }
   }
 
+  // The context comes first: --xprop's random initial values are drawn when the models are built.
+  static std::unique_ptr<VerilatedContext> make_context(const Options& o) {
+    auto ctx = std::make_unique<VerilatedContext>();
+    if (o.xprop) {
+      ctx->randReset(2);  // every uninitialised bit random
+      ctx->randSeed(static_cast<int>(o.seed));
+    }
+    return ctx;
+  }
+
   Options opt_;
+  std::unique_ptr<VerilatedContext> ctx_;
   unsigned e_, line_bytes_;
-  VerilatedContext ctx_;
   std::unique_ptr<Comp> comp_;
   std::unique_ptr<Decomp> decomp_;
   compression::RtlZvCompressorDriver<Comp> cdrv_;
@@ -414,7 +591,7 @@ class Bench {
   ZvCoverage cov_;
   uint64_t failures_ = 0, streams_ = 0, in_bytes_ = 0, in_blocks_ = 0, comp_cycles_ = 0, decomp_cycles_ = 0;
   uint64_t backpressure_cycles_ = 0, sink_stall_cycles_ = 0, mid_chunk_crossings_ = 0, partial_streams_ = 0;
-  uint64_t error_cases_ = 0, flow_streams_[5] = {};
+  uint64_t error_cases_ = 0, flow_streams_[5] = {}, mid_stream_resets_ = 0;
 };
 
 template <typename Comp, typename Decomp>
@@ -424,10 +601,12 @@ int run(const Options& o) {
 }
 
 int usage() {
-  std::fprintf(stderr,
-               "usage: zv_rtl_tb [--elem 32|16|8] [--sectors 1|2|4|8] [--quick] [--lines N] [--seed S] "
-               "[--trace file.fst]\n"
-               "built variants (sectors/elem): 4/32 4/16 4/8 1/32 1/16 1/8 2/16 8/32\n");
+  std::fprintf(
+      stderr,
+      "usage: zv_rtl_tb [--elem 32|16|8] [--sectors 1|2|4|8] [--quick] [--lines N] [--seed S] "
+      "[--trace file.fst] [--xprop]\n"
+      "built variants (sectors/elem): 4/32 4/16 4/8 1/32 1/16 1/8 2/16 8/32 (--trace: 4/32 4/16 4/8; "
+      "--xprop: 4/32 4/8)\n");
   return 2;
 }
 
@@ -443,6 +622,8 @@ int main(int argc, char** argv) {
     const char* v = nullptr;
     if (a == "--quick") {
       o.quick = true;
+    } else if (a == "--xprop") {
+      o.xprop = true;
     } else if ((a == "--elem" || a == "--sectors" || a == "--lines" || a == "--seed" || a == "--trace") &&
                (v = next())) {
       if (a == "--elem") o.elem = static_cast<unsigned>(std::strtoul(v, nullptr, 10));
@@ -455,23 +636,52 @@ int main(int argc, char** argv) {
     }
   }
   const unsigned key = o.sectors * 100 + o.elem;
+  if (o.xprop) {
+    if (!o.trace.empty()) {
+      std::fprintf(stderr, "zv_rtl_tb: --xprop and --trace are separate builds; use one\n");
+      return 2;
+    }
+    switch (key) {
+      case 432:
+        return run<Vzv_comp_s4_e32_x, Vzv_decomp_s4_e32_x>(o);
+      case 408:
+        return run<Vzv_comp_s4_e8_x, Vzv_decomp_s4_e8_x>(o);
+      default:
+        std::fprintf(stderr, "zv_rtl_tb: --xprop is built for 4/32 and 4/8 (rtl/CMakeLists.txt, XPROP)\n");
+        return 2;
+    }
+  }
+  if (!o.trace.empty()) {
+    switch (key) {
+      case 432:
+        return run<Vzv_comp_s4_e32_fst, Vzv_decomp_s4_e32_fst>(o);
+      case 416:
+        return run<Vzv_comp_s4_e16_fst, Vzv_decomp_s4_e16_fst>(o);
+      case 408:
+        return run<Vzv_comp_s4_e8_fst, Vzv_decomp_s4_e8_fst>(o);
+      default:
+        std::fprintf(stderr,
+                     "zv_rtl_tb: --trace is built for 4 sectors only (rtl/CMakeLists.txt, cdma_rtl_fst)\n");
+        return 2;
+    }
+  }
   switch (key) {
     case 432:
-      return run<Vzv_comp_s4_e32, Vzv_decomp_e32>(o);
+      return run<Vzv_comp_s4_e32, Vzv_decomp_s4_e32>(o);
     case 416:
-      return run<Vzv_comp_s4_e16, Vzv_decomp_e16>(o);
+      return run<Vzv_comp_s4_e16, Vzv_decomp_s4_e16>(o);
     case 408:
-      return run<Vzv_comp_s4_e8, Vzv_decomp_e8>(o);
+      return run<Vzv_comp_s4_e8, Vzv_decomp_s4_e8>(o);
     case 132:
-      return run<Vzv_comp_s1_e32, Vzv_decomp_e32>(o);
+      return run<Vzv_comp_s1_e32, Vzv_decomp_s1_e32>(o);
     case 116:
-      return run<Vzv_comp_s1_e16, Vzv_decomp_e16>(o);
+      return run<Vzv_comp_s1_e16, Vzv_decomp_s1_e16>(o);
     case 108:
-      return run<Vzv_comp_s1_e8, Vzv_decomp_e8>(o);
+      return run<Vzv_comp_s1_e8, Vzv_decomp_s1_e8>(o);
     case 216:
-      return run<Vzv_comp_s2_e16, Vzv_decomp_e16>(o);
+      return run<Vzv_comp_s2_e16, Vzv_decomp_s2_e16>(o);
     case 832:
-      return run<Vzv_comp_s8_e32, Vzv_decomp_e32>(o);
+      return run<Vzv_comp_s8_e32, Vzv_decomp_s4_e32>(o);
     default:
       return usage();
   }
