@@ -3,8 +3,8 @@
 // decoder) it is told the original size (orig_bytes, taken with `start` while idle) and checks the stream as the
 // golden codec does: a mask bit set past the end of a partial last block or non-zero padding in a partial last
 // element is corrupt; running out of input is truncated (a last line that ends inside an element counts only its
-// whole elements); bytes left over are trailing. `start` while busy, or a line other than the last with fewer than
-// LINE_BYTES bytes, is a protocol error (err_protocol with the stream's verdict).
+// whole elements); bytes left over are trailing. `start` while busy, a line other than the last with fewer than
+// LINE_BYTES bytes, or in_bytes > LINE_BYTES, is a protocol error (err_protocol with the stream's verdict).
 //
 // Pipeline (docs/rtl.md has the picture). Lengths are counted in E-byte words: masks (16/E bytes) and elements
 // are whole words.
@@ -157,8 +157,11 @@ module zv_decompressor #(
   assign in_ready = started && !seen_last && (blocks_left == '0 || avail <= AW'(CAP - LINE_W));
   assign accept = in_valid && in_ready;
   assign store = accept && blocks_left != '0;
-  logic [INW-1:0] in_words;
-  assign in_words = in_bytes >> $clog2(E);
+  logic [INW-1:0] in_words, in_count;
+  logic in_over;  // in_bytes > LINE_BYTES: a protocol error, counted as a whole line
+  assign in_over = in_bytes > INW'(LINE_BYTES);
+  assign in_count = in_over ? INW'(LINE_BYTES) : in_bytes;
+  assign in_words = in_count >> $clog2(E);
   assign in_w = in_last ? AW'(in_words) : AW'(LINE_W);
   always_comb begin
     for (int j = 0; j < LINE_BYTES; j++) begin
@@ -294,9 +297,9 @@ module zv_decompressor #(
         if (start) protocol <= 1'b1;  // a new stream while this one runs is refused, and said so
         if (accept) begin
           seen_last <= in_last;
-          consumed <= consumed + 64'(in_bytes);
-          if (in_last && in_bytes % INW'(E) != '0) ragged <= 1'b1;  // a part-element: never part of a block
-          if (!in_last && in_bytes != INW'(LINE_BYTES)) protocol <= 1'b1;
+          consumed <= consumed + 64'(in_count);
+          if (in_last && in_count % INW'(E) != '0) ragged <= 1'b1;  // a part-element: never part of a block
+          if ((!in_last && in_bytes != INW'(LINE_BYTES)) || in_over) protocol <= 1'b1;
           if (!store && in_bytes != '0) trailing <= 1'b1;
         end
         if (store) begin
