@@ -125,9 +125,16 @@ def run_point(kind, elem, sectors, work):
     params = f"-set ELEM_BITS {elem} -set SECTORS {sectors}"
     tag = f"{kind}_e{elem}_s{sectors}"
     read = f"read_verilog -sv {' '.join(files)}; chparam {params} {top}; hierarchy -top {top}"
-    # Declared register bits: every flop before optimisation, one per bit.
-    pre = yosys(f"{read}; proc; flatten; techmap t:$dff t:$sdff t:$dffe; stat", os.path.join(work, tag + ".pre"))
-    declared = sum(n for c, n in last_stat(pre).items() if is_ff(c))
+    # Declared register bits: the flops `proc` makes for named registers, before optimisation. Flops driving
+    # yosys' own helper wires ($lookahead, $bitselwrite of a variable-index part-select write) are not
+    # registers of the design and go away in opt.
+    pre = yosys(f"{read}; proc; flatten; dump t:$dff t:$sdff t:$dffe t:$adff", os.path.join(work, tag + ".pre"))
+    declared = 0
+    for cell in pre.split("  cell ")[1:]:
+        w = re.search(r"parameter \\WIDTH (\d+)", cell)
+        q = re.search(r"connect \\Q (\S+)", cell)
+        if w and q and q.group(1).startswith("\\"):
+            declared += int(w.group(1))
     text = yosys(
         f"{read}; synth -flatten -noabc -top {top}; check -assert; "
         "select -assert-none t:$dlatch t:$_DLATCH_*; "
