@@ -339,14 +339,23 @@ class Bench {
     bool prev_backpressure_ = false, prev_sink_stall_ = false, prev_gap_ = false;
   };
 
-  // One raw clock cycle of a model (the drivers' loop, without their bookkeeping).
+  // One raw clock cycle of a model (the drivers' loop, without their bookkeeping): the low phase (outputs
+  // then show the registered state and the combinational response to the inputs), then the edge.
   template <typename Dut>
-  void raw_tick(Dut& d) {
+  void raw_low(Dut& d) {
     d.clk = 0;
     d.eval();
+  }
+  template <typename Dut>
+  void raw_edge(Dut& d) {
     d.clk = 1;
     d.eval();
     if (trace_) trace_->dump(++trace_time_);
+  }
+  template <typename Dut>
+  void raw_tick(Dut& d) {
+    raw_low(d);
+    raw_edge(d);
   }
 
   // Feeds `lines` 128-byte lines of `c` into the decompressor (started for `orig` bytes) with the sink always
@@ -375,8 +384,7 @@ class Bench {
         d.in_bytes = static_cast<uint32_t>(n);
         d.in_last = line + 1 == total_lines;
       }
-      d.clk = 0;
-      d.eval();
+      raw_low(d);
       const bool in_fire = d.in_valid && d.in_ready;
       if (d.out_valid && written + d.out_bytes <= out.size()) {
         compression::rtl_detail::store_port(d.out_data, out.data() + written, d.out_bytes);
@@ -386,9 +394,7 @@ class Bench {
         finished = true;
         protocol = d.err_protocol;
       }
-      d.clk = 1;
-      d.eval();
-      if (trace_) trace_->dump(++trace_time_);
+      raw_edge(d);
       line += in_fire;
     }
     d.start = 0;
@@ -423,11 +429,9 @@ class Bench {
       d.in_last = 0;
       bool seen = false;
       for (int cyc = 0; cyc < 5000 && !seen; ++cyc) {
-        d.clk = 0;
-        d.eval();
+        raw_low(d);
         if (d.in_valid && d.in_ready) {
-          d.clk = 1;
-          d.eval();
+          raw_edge(d);
           d.in_valid = 1;
           d.in_last = 1;
           d.in_bytes = 0;
@@ -437,8 +441,7 @@ class Bench {
           seen = true;
           if (!d.err_protocol) fail("short non-last line", "not reported as a protocol error");
         }
-        d.clk = 1;
-        d.eval();
+        raw_edge(d);
       }
       d.in_valid = 0;
       ++error_cases_;
